@@ -1,0 +1,59 @@
+# fromscratch.kubernetes: every entry point a newcomer needs.
+#   make test     the whole test suite (what .ci/run runs)
+#   make lab      a local etcd cluster on systemd containers (grows with the control-plane issues)
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export FROMSCRATCH_MIRROR ?= /var/cache/fromscratch-kubernetes/mirror
+COLLECTION_LINK := .cache/collections/ansible_collections/fromscratch/kubernetes
+SCENARIOS ?= etcd etcd-single
+
+.PHONY: test venv testbed mirror lint sanity units integration molecule lab lab-destroy build clean
+
+test: ## everything, in order, each stage timed
+	@bash tests/run-all.sh
+
+venv: $(VENV)/.installed $(COLLECTION_LINK) ## Python venv from the pinned requirements
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV) || { apt-get update -q && apt-get install -y -q python3-venv && python3 -m venv $(VENV); }
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+$(COLLECTION_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn ../../../.. $@
+
+testbed: ## podman, runc, debootstrap and the systemd host image
+	bash tests/testbed/setup.sh
+
+mirror: ## upstream-layout artifact mirror built from Debian packages
+	bash tests/testbed/mirror.sh
+
+lint: venv ## ansible-lint, production profile
+	ansible-lint --profile production
+
+sanity: venv ## ansible-test sanity on a copy laid out as ansible_collections/fromscratch/kubernetes
+	bash tests/sanity.sh
+
+units: venv ## pytest unit tests (no network)
+	pytest -q tests/unit
+
+integration: venv mirror ## download role against file:// and http:// mirrors on the controller
+	pytest -q tests/integration
+
+molecule: venv testbed mirror ## molecule scenarios: create, converge, idempotence, verify, destroy
+	for s in $(SCENARIOS); do molecule test -s $$s; done
+
+lab: venv testbed mirror ## local cluster on systemd containers
+	bash tests/lab/lab.sh up
+
+lab-destroy: ## remove the lab containers and network
+	bash tests/lab/lab.sh down
+
+build: venv ## collection tarball
+	ansible-galaxy collection build --force

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Test bed: podman + runc + debootstrap from Debian, the podman configuration this VM needs, and
+# the Debian bookworm systemd image that molecule scenarios and the lab use as "hosts".
+# Recipe and the reasons behind each quirk: shared/research/platform.md §7.
+# Idempotent: a second call finds everything in place and returns in seconds.
+set -euo pipefail
+
+IMAGE=${FROMSCRATCH_IMAGE:-localhost/fromscratch-debian-systemd:bookworm}
+ROOTFS=${FROMSCRATCH_ROOTFS:-/var/tmp/fromscratch-rootfs}
+export DEBIAN_FRONTEND=noninteractive
+
+log() { printf 'testbed: %s\n' "$*"; }
+
+# The Debian mirror comes from this machine's own apt sources: never a hard-coded host.
+debian_mirror() {
+  local m=""
+  if [ -r /etc/apt/sources.list.d/debian.sources ]; then
+    m=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+  fi
+  if [ -z "$m" ] && [ -r /etc/apt/sources.list ]; then
+    m=$(awk '$1 == "deb" && $0 !~ /security/ {for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file):/) {print $i; exit}}' /etc/apt/sources.list)
+  fi
+  [ -n "$m" ] || { echo "testbed: no Debian mirror found in the apt sources" >&2; exit 1; }
+  printf '%s\n' "${m%/}"
+}
+security_mirror() {
+  local s=""
+  if [ -r /etc/apt/sources.list.d/debian.sources ]; then
+    s=$(awk '/^URIs:/ && $2 ~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+  fi
+  printf '%s\n' "${s:-$(debian_mirror)-security}"
+}
+
+need_pkgs=()
+for p in podman:podman runc:runc debootstrap:debootstrap; do
+  command -v "${p%%:*}" >/dev/null 2>&1 || need_pkgs+=("${p#*:}")
+done
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  log "installing ${need_pkgs[*]} from Debian"
+  apt-get update -q >/dev/null
+  apt-get install -y -q "${need_pkgs[@]}" >/dev/null
+fi
+
+# rlimits above the caller's hard limits fail in this VM (no CAP_SYS_RESOURCE); crun cannot run
+# on the hybrid cgroup layout, runc can.
+nofile=$(ulimit -Hn)
+[ "$nofile" = unlimited ] && nofile=1048576
+conf=$(cat <<CONF
+# Written by fromscratch.kubernetes tests/testbed/setup.sh
+[containers]
+default_ulimits = ["nofile=${nofile}:${nofile}", "nproc=32768:32768"]
+
+[engine]
+runtime = "runc"
+CONF
+)
+mkdir -p /etc/containers
+if [ "$(cat /etc/containers/containers.conf 2>/dev/null)" != "$conf" ]; then
+  log "writing /etc/containers/containers.conf"
+  printf '%s\n' "$conf" > /etc/containers/containers.conf
+fi
+
+if [ "${REBUILD:-0}" = 1 ] && podman image exists "$IMAGE"; then
+  podman rmi -f "$IMAGE" >/dev/null
+fi
+if ! podman image exists "$IMAGE"; then
+  mirror=$(debian_mirror)
+  log "building $IMAGE with debootstrap (about a minute)"
+  rm -rf "$ROOTFS"
+  debootstrap --variant=minbase \
+    --include=systemd,systemd-sysv,dbus,python3,python3-apt,iproute2,iputils-ping,procps,sudo,ca-certificates,curl,gnupg,kmod,less,iptables \
+    bookworm "$ROOTFS" "$mirror" >/dev/null
+  cat > "$ROOTFS/etc/apt/sources.list" <<SRC
+deb ${mirror} bookworm main
+deb ${mirror} bookworm-updates main
+deb $(security_mirror) bookworm-security main
+SRC
+  chroot "$ROOTFS" apt-get clean
+  rm -rf "$ROOTFS"/var/lib/apt/lists/*
+  # An old mtime makes Ansible's apt cache_valid_time refresh the lists on first use.
+  touch -d '2000-01-01 00:00:00' "$ROOTFS/var/lib/apt/lists"
+  rm -f "$ROOTFS/etc/hostname"
+  : > "$ROOTFS/etc/machine-id"
+  rm -f "$ROOTFS/var/lib/dbus/machine-id"
+  ln -s /etc/machine-id "$ROOTFS/var/lib/dbus/machine-id"
+  for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer \
+           dpkg-db-backup.timer e2scrub_reap.service getty@tty1.service systemd-pstore.service; do
+    ln -sf /dev/null "$ROOTFS/etc/systemd/system/$u"
+  done
+  rm -f "$ROOTFS"/etc/systemd/system/timers.target.wants/* "$ROOTFS"/etc/systemd/system/getty.target.wants/*
+  tar --numeric-owner -C "$ROOTFS" -c . | podman import \
+    --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' --change 'ENV container=podman' \
+    - "$IMAGE" >/dev/null
+  rm -rf "$ROOTFS"
+fi
+podman image exists "$IMAGE"
+log "ready: $IMAGE"
