@@ -31,6 +31,12 @@ def member_hex(value):
     return None if number is None else "%x" % number
 
 
+def sentence(text):
+    """End a message with a full stop so messages can be joined."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def normalize_endpoint(endpoint):
     endpoint = endpoint.strip().rstrip("/")
     if "://" not in endpoint:
@@ -153,7 +159,8 @@ class EtcdHealth:
 
     def check(self):
         probes = [ep.probe() for ep in self.endpoints]
-        members, alarms, problems = [], [], []
+        members, alarms = [], []
+        problems = [sentence(p["error"]) for p in probes if p["error"]]
         answering = [ep for ep, p in zip(self.endpoints, probes) if p.get("member_id")]
         for ep in answering:
             try:
@@ -161,14 +168,10 @@ class EtcdHealth:
                 alarms = ep.alarms()
                 break
             except TlsHttpError as exc:
-                problems.append(str(exc))
+                problems.append(sentence(str(exc)))
         else:
             if not answering:
                 problems.append("No endpoint answered, so the member list and alarms are unknown.")
-
-        for probe in probes:
-            if probe["error"]:
-                problems.append(probe["error"])
 
         names = dict((m["id"], m["name"]) for m in members)
         for probe in probes:
