@@ -21,7 +21,7 @@ description:
     on exactly one leader, no alarm is raised, no member is unstarted and, if O(expected_members) is
     set, the member count matches.
 author:
-  - fromscratch.kubernetes contributors
+  - fromscratch.kubernetes developers (@fromscratch)
 options:
   endpoints:
     description:
@@ -74,6 +74,7 @@ attributes:
     description: The module only reads; it runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is nothing to show.
 notes:
   - Member IDs are returned in hexadecimal, as C(etcdctl member list) prints them.
 """
@@ -135,32 +136,95 @@ endpoints:
   type: list
   elements: dict
   contains:
-    endpoint: {description: The URL queried., type: str, returned: always}
-    reachable: {description: Whether it answered at the HTTP level., type: bool, returned: always}
-    healthy: {description: Whether its /health said true., type: bool, returned: always}
-    error: {description: Why it is unreachable or unhealthy, as a sentence; null otherwise., type: str, returned: always}
-    name: {description: Member name., type: str, returned: when reachable}
-    member_id: {description: Hex member ID., type: str, returned: when reachable}
-    version: {description: etcd server version., type: str, returned: when reachable, sample: 3.4.23}
-    db_size: {description: Backend database size in bytes., type: int, returned: when reachable}
-    db_size_in_use: {description: Bytes of the database in use (0 where etcd does not report it)., type: int, returned: when reachable}
-    raft_index: {description: Raft index., type: int, returned: when reachable}
-    raft_term: {description: Raft term., type: int, returned: when reachable}
-    raft_applied_index: {description: Raft applied index., type: int, returned: when reachable}
-    is_leader: {description: Whether this member is the leader., type: bool, returned: when reachable}
-    leader_id: {description: The leader this member knows of., type: str, returned: when reachable}
+    endpoint:
+      description: The URL queried.
+      type: str
+      returned: always
+    reachable:
+      description: Whether it answered at the HTTP level.
+      type: bool
+      returned: always
+    healthy:
+      description: Whether its /health said true.
+      type: bool
+      returned: always
+    error:
+      description: Why it is unreachable or unhealthy, as a sentence; null otherwise.
+      type: str
+      returned: always
+    name:
+      description: Member name.
+      type: str
+      returned: when reachable
+    member_id:
+      description: Hex member ID.
+      type: str
+      returned: when reachable
+    version:
+      description: etcd server version.
+      type: str
+      returned: when reachable
+      sample: 3.4.23
+    db_size:
+      description: Backend database size in bytes.
+      type: int
+      returned: when reachable
+    db_size_in_use:
+      description: Bytes of the database in use (0 where etcd does not report it).
+      type: int
+      returned: when reachable
+    raft_index:
+      description: Raft index.
+      type: int
+      returned: when reachable
+    raft_term:
+      description: Raft term.
+      type: int
+      returned: when reachable
+    raft_applied_index:
+      description: Raft applied index.
+      type: int
+      returned: when reachable
+    is_leader:
+      description: Whether this member is the leader.
+      type: bool
+      returned: when reachable
+    leader_id:
+      description: The leader this member knows of.
+      type: str
+      returned: when reachable
 members:
   description: The member list, as seen by the first endpoint that answered.
   returned: always
   type: list
   elements: dict
   contains:
-    id: {description: Hex member ID., type: str, returned: always}
-    name: {description: Member name (empty if never started)., type: str, returned: always}
-    peer_urls: {description: Peer URLs., type: list, elements: str, returned: always}
-    client_urls: {description: Client URLs., type: list, elements: str, returned: always}
-    is_learner: {description: Whether it is a learner., type: bool, returned: always}
-    started: {description: Whether it has started., type: bool, returned: always}
+    id:
+      description: Hex member ID.
+      type: str
+      returned: always
+    name:
+      description: Member name (empty if never started).
+      type: str
+      returned: always
+    peer_urls:
+      description: Peer URLs.
+      type: list
+      elements: str
+      returned: always
+    client_urls:
+      description: Client URLs.
+      type: list
+      elements: str
+      returned: always
+    is_learner:
+      description: Whether it is a learner.
+      type: bool
+      returned: always
+    started:
+      description: Whether it has started.
+      type: bool
+      returned: always
 alarms:
   description: Raised alarms.
   returned: always

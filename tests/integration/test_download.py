@@ -31,7 +31,7 @@ def test_file_mirror_installs_real_binaries_then_changes_nothing(tmp_path, run_p
     rc, out = run_playbook(PLAYBOOK, extra)
     assert rc == 0, out
     assert "no sha256 is pinned for etcd 3.4.23" in out  # checked against the published SHA256SUMS
-    version = subprocess.run([str(tmp_path / "bin" / "etcd"), "--version"], capture_output=True, text=True)
+    version = subprocess.run([str(tmp_path / "bin" / "etcd"), "--version"], capture_output=True, text=True, check=True)
     assert "etcd Version: 3.4.23" in version.stdout
     assert os.stat(tmp_path / "bin" / "etcdctl").st_mode & 0o777 == 0o755
     rc, out = run_playbook(PLAYBOOK, extra)
@@ -66,5 +66,6 @@ def test_unknown_version_without_checksum_file_fails_clearly(tmp_path, run_playb
     rc, out = run_playbook(PLAYBOOK, extra)
     assert rc != 0
     flat = " ".join(out.split())
-    assert "No sha256 is known for etcd 3.4.99 (amd64): none is pinned and the checksum file file://%s/etcd/v3.4.99/SHA256SUMS could not be used" % MIRROR in flat, out
+    assert ("No sha256 is known for etcd 3.4.99 (amd64): none is pinned and the checksum file "
+            "file://%s/etcd/v3.4.99/SHA256SUMS could not be used" % MIRROR) in flat, out
     assert os.listdir(tmp_path / "bin") == []

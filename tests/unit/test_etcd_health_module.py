@@ -56,7 +56,7 @@ def run_module(args, tmp_path):
     args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
     env = dict(os.environ, PYTHONPATH=COLLECTIONS)
     proc = subprocess.run([sys.executable, etcd_health.__file__, str(args_file)], capture_output=True,
-                          text=True, env=env, timeout=60)
+                          text=True, env=env, timeout=60, check=False)
     return json.loads(proc.stdout), proc
 
 
@@ -72,13 +72,13 @@ def test_main_refused_port_fails_with_sentence_not_traceback(tmp_path):
 
 
 def test_main_rejects_half_an_identity(tmp_path):
-    result, _ = run_module({"endpoints": ["https://127.0.0.1:1"], "ca_cert": "/x", "client_cert": "/c.crt"}, tmp_path)
+    result = run_module({"endpoints": ["https://127.0.0.1:1"], "ca_cert": "/x", "client_cert": "/c.crt"}, tmp_path)[0]
     assert result["failed"] is True
     assert "parameters are required together: client_cert, client_key" in result["msg"]
 
 
 def test_main_missing_ca_is_a_sentence(tmp_path):
-    result, _ = run_module({"endpoints": ["https://127.0.0.1:1"], "ca_cert": str(tmp_path / "none.crt")}, tmp_path)
+    result = run_module({"endpoints": ["https://127.0.0.1:1"], "ca_cert": str(tmp_path / "none.crt")}, tmp_path)[0]
     assert result["failed"] is True
     assert result["msg"].startswith("Cannot load the CA bundle %s" % (tmp_path / "none.crt"))
 
