@@ -8,25 +8,15 @@ PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export FROMSCRATCH_MIRROR ?= /var/cache/fromscratch-kubernetes/mirror
-COLLECTION_LINK := .cache/collections/ansible_collections/fromscratch/kubernetes
 SCENARIOS ?= etcd etcd-single
 
 .PHONY: test venv testbed mirror lint sanity units integration molecule lab lab-destroy build clean
 
-test: ## everything, in order, each stage timed
-	@bash tests/run-all.sh
+test: ## everything, in order, each stage timed (what .ci/run runs)
+	bash tests/run-all.sh
 
-venv: $(VENV)/.installed $(COLLECTION_LINK) ## Python venv from the pinned requirements
-
-$(VENV)/.installed: requirements.txt requirements-dev.txt
-	python3 -m venv $(VENV) || { apt-get update -q && apt-get install -y -q python3-venv && python3 -m venv $(VENV); }
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
-	touch $@
-
-$(COLLECTION_LINK):
-	mkdir -p $(dir $@)
-	ln -sfn ../../../.. $@
+venv: ## Python venv from the pinned requirements
+	bash tests/venv.sh
 
 testbed: ## podman, runc, debootstrap and the systemd host image
 	bash tests/testbed/setup.sh
@@ -50,10 +40,10 @@ molecule: venv testbed mirror ## molecule scenarios: create, converge, idempoten
 	for s in $(SCENARIOS); do molecule test -s $$s; done
 
 lab: venv testbed mirror ## local cluster on systemd containers
-	bash tests/lab/lab.sh up
+	bash lab/lab.sh up
 
 lab-destroy: ## remove the lab containers and network
-	bash tests/lab/lab.sh down
+	bash lab/lab.sh down
 
 build: venv ## collection tarball
 	ansible-galaxy collection build --force

@@ -3,6 +3,15 @@
 # runs on a copy of the files git tracks (plus new ones not ignored), so caches and venvs stay out.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# ansible-test in a venv of its own with the same ansible-core: it installs each sanity test's
+# pinned tools in venvs it makes, and must not disturb ansible-lint's.
+venv=$root/.cache/sanity-venv
+core=$(grep -E '^ansible-core==' "$root/requirements.txt")
+if ! "$venv/bin/ansible-test" --version 2>/dev/null | grep -qF "${core#ansible-core==}"; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "$core"
+fi
+export PATH=$venv/bin:$PATH
 work=${FROMSCRATCH_SANITY_DIR:-/tmp/fromscratch-sanity}
 dest="$work/ansible_collections/fromscratch/kubernetes"
 rm -rf "$work"

@@ -43,13 +43,14 @@ def http_mirror(etcd_tarball):
 @pytest.fixture
 def run_playbook(tmp_path):
     """Run a playbook on localhost with extra vars; return (rc, combined output)."""
-    def run(playbook, extra_vars):
+    def run(playbook, extra_vars, inventory="localhost,"):
         vars_file = tmp_path / "vars.json"
         vars_file.write_text(json.dumps(dict(extra_vars, ansible_python_interpreter=sys.executable)))
         env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                    ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
         proc = subprocess.run(
-            [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c", "local", playbook, "-e", "@%s" % vars_file],
+            [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, "-c", "local", playbook,
+             "-e", "@%s" % vars_file],
             capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False)
         return proc.returncode, proc.stdout + proc.stderr
     return run

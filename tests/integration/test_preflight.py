@@ -1,0 +1,53 @@
+"""Bad inventories fail in the preflight play with one message naming the bad value, before any
+host or the controller's PKI folder is touched. Hosts are the controller itself (local connection)."""
+
+import os
+
+import yaml
+
+from conftest import ROOT
+
+PREFLIGHT = os.path.join(ROOT, "playbooks", "preflight.yml")
+
+
+def inventory(tmp_path, hosts, etcd):
+    data = {"all": {"hosts": {name: dict(hv, ansible_connection="local") for name, hv in hosts.items()},
+                    "children": {"etcd": {"hosts": {name: None for name in etcd}}}}}
+    path = tmp_path / "hosts.yml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def flat(text):
+    return " ".join(text.split())
+
+
+def test_no_etcd_member_fails_before_anything(tmp_path, run_playbook):
+    inv = inventory(tmp_path, {"node1": {"node_ip": "10.0.0.1"}}, [])
+    rc, out = run_playbook(PREFLIGHT, {}, inventory=inv)
+    assert rc != 0
+    assert "The inventory group 'etcd' has no hosts: etcd needs at least one member (1, 3 or 5)." in flat(out), out
+    assert not os.path.exists(tmp_path / "credentials")
+
+
+def test_node_ip_that_is_not_an_ip_is_named(tmp_path, run_playbook):
+    inv = inventory(tmp_path, {"etcd1": {"node_ip": "10.0.0.1"}, "etcd2": {"node_ip": "etcd-two.example"},
+                               "etcd3": {"node_ip": "10.0.0.3"}}, ["etcd1", "etcd2", "etcd3"])
+    rc, out = run_playbook(PREFLIGHT, {}, inventory=inv)
+    assert rc != 0
+    assert "node_ip must be an IP address; these hosts have something else: etcd2 -> 'etcd-two.example'." in flat(out), out
+
+
+def test_even_member_count_warns_about_quorum(tmp_path, run_playbook):
+    inv = inventory(tmp_path, {"etcd1": {"node_ip": "10.0.0.1"}, "etcd2": {"node_ip": "10.0.0.2"}}, ["etcd1", "etcd2"])
+    rc, out = run_playbook(PREFLIGHT, {}, inventory=inv)
+    assert rc == 0, out
+    assert ("WARNING: 2 etcd members is an even number. Quorum needs 2 of them, so 2 members survive no more "
+            "failures than 1 would; use 1, 3 or 5.") in flat(out), out
+
+
+def test_bad_etcd_version_is_named(tmp_path, run_playbook):
+    inv = inventory(tmp_path, {"etcd1": {"node_ip": "10.0.0.1"}}, ["etcd1"])
+    rc, out = run_playbook(PREFLIGHT, {"etcd_version": "v3.5.27"}, inventory=inv)
+    assert rc != 0
+    assert "etcd_version 'v3.5.27' is not a 3.4+ release number like 3.5.27 (no leading v)." in flat(out), out
