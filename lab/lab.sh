@@ -26,7 +26,7 @@ down() {
 up() {
   local nodes=${1:-${LAB_NODES:-3}}
   case $nodes in ''|*[!0-9]*) echo "NODES must be a number from 1 to 9, not '$nodes'" >&2; exit 2;; esac
-  [ "$nodes" -ge 1 ] && [ "$nodes" -le 9 ] || { echo "NODES must be from 1 to 9, not $nodes" >&2; exit 2; }
+  if [ "$nodes" -lt 1 ] || [ "$nodes" -gt 9 ]; then echo "NODES must be from 1 to 9, not $nodes" >&2; exit 2; fi
   bash tests/venv.sh >/dev/null
   bash tests/testbed/setup.sh
   bash tests/testbed/mirror.sh

@@ -28,8 +28,8 @@ src = open(os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "py
 print(re.search(r"pip='([0-9.]+)'", src).group(1))
 PY
 )
-mkdir -p ~/.ansible/test/cache
-install -m 0644 "$root/tests/sanity_get_pip.py" ~/.ansible/test/cache/get_pip_${pip_version//./_}.py
+mkdir -p "$HOME/.ansible/test/cache"
+install -m 0644 "$root/tests/sanity_get_pip.py" "$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
 cd "$dest"
 # ansible-test lists files through git when the tree is a repository.
 git init -q && git add -A
