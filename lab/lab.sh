@@ -3,7 +3,7 @@
 #   bash lab/lab.sh up [NODES]   install what is needed, build the test bed and mirror if absent,
 #                                start NODES containers (default 3) and run site.yml against them
 #   bash lab/lab.sh down         remove the containers, their network and the lab inventory
-# Today the cluster is etcd (one member per node); later bricks add the control plane and nodes.
+# Today: etcd on every node and the control plane on node 1; later bricks add the worker side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -41,12 +41,16 @@ up() {
     echo "    ansible_connection: containers.podman.podman"
     echo "    download_mirror_url: file://$FROMSCRATCH_MIRROR"
     echo "    etcd_version: \"3.4.23\""
+    echo "    cluster_kubernetes_version: \"1.20.2\""
     echo "  hosts:"
     for i in $(seq 1 "$nodes"); do
       echo "    fsk-lab-$i:"
       echo "      node_ip: $SUBNET_PREFIX.1$i"
     done
     echo "  children:"
+    echo "    kube_control_plane:"
+    echo "      hosts:"
+    echo "        fsk-lab-1:"
     echo "    etcd:"
     echo "      hosts:"
     for i in $(seq 1 "$nodes"); do echo "        fsk-lab-$i:"; done
@@ -71,6 +75,8 @@ up() {
   echo "Lab ready in $((SECONDS - start))s: $nodes node(s), inventory $LAB/hosts.yml"
   echo "  podman exec -it fsk-lab-1 bash -l      # a shell on node 1 (ETCDCTL_* are set for root)"
   echo "  podman exec fsk-lab-1 bash -lc 'etcdctl member list -w table'"
+  echo "  podman exec fsk-lab-1 bash -lc 'kubectl get --raw /readyz?verbose'"
+  echo "  KUBECONFIG=$LAB-credentials/pki/kubeconfigs/admin.kubeconfig kubectl get namespaces   # from this machine, with any kubectl"
   echo "  bash lab/lab.sh down                   # remove it"
 }
 

@@ -51,3 +51,20 @@ def test_bad_etcd_version_is_named(tmp_path, run_playbook):
     rc, out = run_playbook(PREFLIGHT, {"etcd_version": "v3.5.27"}, inventory=inv)
     assert rc != 0
     assert "etcd_version 'v3.5.27' is not a 3.4+ release number like 3.5.27 (no leading v)." in flat(out), out
+
+
+def test_service_range_overlapping_pod_range_is_named(tmp_path, run_playbook):
+    inv = inventory(tmp_path, {"etcd1": {"node_ip": "10.0.0.1"}}, ["etcd1"])
+    rc, out = run_playbook(PREFLIGHT, {"cluster_service_cidr": "10.200.0.0/24", "cluster_pod_cidr": "10.200.0.0/16"},
+                           inventory=inv)
+    assert rc != 0
+    assert ("cluster_service_cidr 10.200.0.0/24 overlaps cluster_pod_cidr 10.200.0.0/16: ClusterIPs and pod IPs "
+            "must come from separate ranges.") in flat(out), out
+
+
+def test_node_address_inside_service_range_is_named(tmp_path, run_playbook):
+    inv = inventory(tmp_path, {"etcd1": {"node_ip": "10.32.0.7"}}, ["etcd1"])
+    rc, out = run_playbook(PREFLIGHT, {}, inventory=inv)
+    assert rc != 0
+    assert ("Node addresses clash with cluster ranges: etcd1 (10.32.0.7) is inside cluster_service_cidr "
+            "10.32.0.0/24.") in flat(out), out

@@ -3,12 +3,16 @@
 # upstream release site is reachable here:
 #   <mirror>/etcd/v<ver>/etcd-v<ver>-linux-amd64.tar.gz   (etcd + etcdctl, as upstream ships them)
 #   <mirror>/etcd/v<ver>/SHA256SUMS
+#   <mirror>/kubernetes/v<ver>/bin/linux/amd64/<binary>     (+ <binary>.sha256, as dl.k8s.io)
+#     built from Debian bookworm's source package `kubernetes` (the upstream tree with vendor/)
 # Point the collection at it with `download_mirror_url: file://<mirror>` (or serve it over HTTP).
 # Cached outside git and keyed by version: a second run reuses what is there.
 set -euo pipefail
 
 MIRROR=${FROMSCRATCH_MIRROR:-/var/cache/fromscratch-kubernetes/mirror}
 ETCD_VERSION=${ETCD_VERSION:-3.4.23}
+K8S_VERSION=${K8S_VERSION:-1.20.2}
+K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
 ARCH=amd64
 export DEBIAN_FRONTEND=noninteractive
 
@@ -43,5 +47,64 @@ build_etcd() {
   (cd "$dir" && sha256sum "$name.tar.gz" > SHA256SUMS)
 }
 
+# apt with a private deb-src list made from the machine's own Debian mirror, so the machine's
+# apt configuration is left as it is.
+private_apt() {
+  local state=/var/tmp/fromscratch-apt mirror
+  mirror=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
+  [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ {for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file):/) {print $i; exit}}' /etc/apt/sources.list)
+  mkdir -p "$state/lists/partial"
+  echo "deb-src ${mirror%/} bookworm main" > "$state/sources.list"
+  apt-get -q -o Dir::Etc::SourceList="$state/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+    -o Dir::State::Lists="$state/lists" "$@"
+}
+
+build_kubernetes() {
+  local dir="$MIRROR/kubernetes/v$K8S_VERSION/bin/linux/$ARCH" b ok=1
+  for b in "${K8S_BINARIES[@]}"; do
+    [ -x "$dir/$b" ] && [ -s "$dir/$b.sha256" ] \
+      && [ "$(cut -d' ' -f1 "$dir/$b.sha256")" = "$(sha256sum "$dir/$b" | cut -d' ' -f1)" ] || ok=0
+  done
+  if [ $ok = 1 ]; then
+    log "kubernetes v$K8S_VERSION present in $dir"
+    return
+  fi
+  log "building kubernetes v$K8S_VERSION (${K8S_BINARIES[*]}) from Debian's source package; about 10 minutes on 2 cores"
+  local pkgs=() p
+  for p in golang-go rsync dpkg-dev make gcc jq; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || pkgs+=("$p")
+  done
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    apt-get update -q >/dev/null
+    apt-get install -y -q "${pkgs[@]}" >/dev/null
+  fi
+  local work=/var/tmp/fromscratch-k8s-build
+  rm -rf "$work"; mkdir -p "$work"
+  (
+    cd "$work"
+    private_apt update >/dev/null
+    private_apt source --download-only "kubernetes=1.20.5+really$K8S_VERSION*" >/dev/null 2>&1 \
+      || private_apt source --download-only kubernetes >/dev/null
+    dpkg-source -x ./*.dsc src >/dev/null
+    cd src
+    local whats=()
+    for b in "${K8S_BINARIES[@]}"; do whats+=("cmd/$b"); done
+    # hack/lib/init.sh builds in GOPATH mode (GO111MODULE=off) from vendor/; static binaries.
+    CGO_ENABLED=0 make WHAT="${whats[*]}" KUBE_GIT_VERSION="v$K8S_VERSION" KUBE_GIT_TREE_STATE=clean \
+      KUBE_GIT_COMMIT=0000000000000000000000000000000000000000 > "$work/build.log" 2>&1 \
+      || { tail -40 "$work/build.log"; exit 1; }
+    "_output/bin/kubectl" version --client --short | grep -q "v$K8S_VERSION"
+  )
+  mkdir -p "$dir"
+  for b in "${K8S_BINARIES[@]}"; do
+    install -m 0755 "$work/src/_output/bin/$b" "$dir/$b"
+    (cd "$dir" && sha256sum "$b" | cut -d' ' -f1 > "$b.sha256")
+  done
+  rm -rf "$work"
+}
+
 build_etcd
+if [ "${FROMSCRATCH_MIRROR_KUBERNETES:-1}" = 1 ]; then
+  build_kubernetes
+fi
 log "ready: file://$MIRROR"
