@@ -42,7 +42,7 @@ build_tarball() {
   rm -f fromscratch-kubernetes-*.tar.gz
   ansible-galaxy collection build --force
   local listing; listing=$(tar tzf fromscratch-kubernetes-0.1.0.tar.gz)
-  if grep -E '^(tests/testbed|\.cache|\.venv|\.ansible|tests/output)(/|$)' <<<"$listing"; then
+  if grep -E '^(tests/testbed|lab|\.cache|\.venv|\.ansible|tests/output)(/|$)' <<<"$listing" | head -20 | grep .; then
     echo "the collection tarball contains test beds, caches or venvs (listed above)"; return 1
   fi
   grep -qx 'plugins/modules/etcd_health.py' <<<"$listing"
