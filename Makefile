@@ -8,9 +8,9 @@ PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export FROMSCRATCH_MIRROR ?= /var/cache/fromscratch-kubernetes/mirror
-SCENARIOS ?= etcd etcd-single control-plane
+SCENARIOS ?= etcd etcd-single control-plane default
 
-.PHONY: test venv testbed mirror lint sanity units integration molecule lab lab-destroy build clean
+.PHONY: test venv testbed mirror lint sanity units integration molecule lab lab-destroy build bench
 
 test: ## everything, in order, each stage timed (what .ci/run runs)
 	bash tests/run-all.sh
@@ -47,3 +47,6 @@ lab-destroy: ## remove the lab containers and network
 
 build: venv ## collection tarball
 	ansible-galaxy collection build --force
+
+bench: ## converge, idempotent re-run and floor of a one-node lab, with ratios (not a test)
+	bash tests/bench.sh

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A local cluster on systemd containers (podman), built by site.yml exactly as on real hosts.
 #   bash lab/lab.sh up [NODES]   install what is needed, build the test bed and mirror if absent,
-#                                start NODES containers (default 3) and run site.yml against them
+#                                start NODES containers (default 1) and run site.yml against them
 #   bash lab/lab.sh down         remove the containers, their network and the lab inventory
-# Today: etcd on every node and the control plane on node 1; later bricks add the worker side.
+# Node 1 is a whole single-node cluster (etcd, control plane, kubelet, kube-proxy, pod network);
+# nodes 2.. are further etcd members until the multi-node brick adds workers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -19,12 +20,12 @@ down() {
     podman rm -f "$c" >/dev/null
   done
   podman network exists "$NET" 2>/dev/null && podman network rm "$NET" >/dev/null
-  rm -rf "$LAB"
+  rm -rf "$LAB" "$LAB-credentials"
   echo "lab removed"
 }
 
 up() {
-  local nodes=${1:-${LAB_NODES:-3}}
+  local nodes=${1:-${LAB_NODES:-1}}
   case $nodes in ''|*[!0-9]*) echo "NODES must be a number from 1 to 9, not '$nodes'" >&2; exit 2;; esac
   if [ "$nodes" -lt 1 ] || [ "$nodes" -gt 9 ]; then echo "NODES must be from 1 to 9, not $nodes" >&2; exit 2; fi
   bash tests/venv.sh >/dev/null
@@ -42,6 +43,19 @@ up() {
     echo "    download_mirror_url: file://$FROMSCRATCH_MIRROR"
     echo "    etcd_version: \"3.4.23\""
     echo "    cluster_kubernetes_version: \"1.20.2\""
+    echo "    # The test bed's Debian packages for the runtime, offline images, and the settings"
+    echo "    # for nodes that are containers sharing this machine's kernel (see README)."
+    echo "    runc_install_method: package"
+    echo "    cni_install_method: package"
+    echo "    containerd_install_method: package"
+    echo "    containerd_version: \"1.6.20\""
+    echo "    containerd_sandbox_image: k8s.gcr.io/pause:3.2"
+    echo "    containerd_image_archives:"
+    echo "      - {archive: $FROMSCRATCH_MIRROR/images/pause-3.2.tar, name: \"k8s.gcr.io/pause:3.2\"}"
+    echo "      - {archive: $FROMSCRATCH_MIRROR/images/web-1.tar, name: \"localhost/web:1\"}"
+    echo "    containerd_restrict_oom_score_adj: true"
+    echo "    kubelet_protect_kernel_defaults: true"
+    echo "    kube_proxy_conntrack_max_per_core: 0"
     echo "  hosts:"
     for i in $(seq 1 "$nodes"); do
       echo "    fsk-lab-$i:"
@@ -73,11 +87,12 @@ up() {
   ansible-playbook -i "$LAB/hosts.yml" site.yml
   echo
   echo "Lab ready in $((SECONDS - start))s: $nodes node(s), inventory $LAB/hosts.yml"
-  echo "  podman exec -it fsk-lab-1 bash -l      # a shell on node 1 (ETCDCTL_* are set for root)"
-  echo "  podman exec fsk-lab-1 bash -lc 'etcdctl member list -w table'"
-  echo "  podman exec fsk-lab-1 bash -lc 'kubectl get --raw /readyz?verbose'"
-  echo "  KUBECONFIG=$LAB-credentials/pki/kubeconfigs/admin.kubeconfig kubectl get namespaces   # from this machine, with any kubectl"
-  echo "  bash lab/lab.sh down                   # remove it"
+  local kubectl=$FROMSCRATCH_MIRROR/kubernetes/v1.20.2/bin/linux/amd64/kubectl
+  echo "  export KUBECONFIG=$LAB-credentials/pki/kubeconfigs/admin.kubeconfig"
+  echo "  $kubectl get nodes -o wide          # from this machine"
+  echo "  podman exec -it fsk-lab-1 bash -l   # a shell on node 1: kubectl and etcdctl are set up for root"
+  echo "  ansible-playbook -i $LAB/hosts.yml playbooks/smoke.yml   # the seeds' checks"
+  echo "  bash lab/lab.sh down                # remove it"
 }
 
 case ${1:-} in

@@ -10,9 +10,10 @@ from conftest import ROOT
 PREFLIGHT = os.path.join(ROOT, "playbooks", "preflight.yml")
 
 
-def inventory(tmp_path, hosts, etcd):
+def inventory(tmp_path, hosts, etcd, control_plane=()):
     data = {"all": {"hosts": {name: dict(hv, ansible_connection="local") for name, hv in hosts.items()},
-                    "children": {"etcd": {"hosts": {name: None for name in etcd}}}}}
+                    "children": {"etcd": {"hosts": {name: None for name in etcd}},
+                                 "kube_control_plane": {"hosts": {name: None for name in control_plane}}}}}
     path = tmp_path / "hosts.yml"
     path.write_text(yaml.safe_dump(data))
     return str(path)
@@ -68,3 +69,19 @@ def test_node_address_inside_service_range_is_named(tmp_path, run_playbook):
     assert rc != 0
     assert ("Node addresses clash with cluster ranges: etcd1 (10.32.0.7) is inside cluster_service_cidr "
             "10.32.0.0/24.") in flat(out), out
+
+
+def test_node_name_that_is_not_dns_1123_is_named(tmp_path, run_playbook):
+    inv = inventory(tmp_path, {"Node_1": {"node_ip": "10.0.0.1"}}, ["Node_1"], control_plane=["Node_1"])
+    rc, out = run_playbook(PREFLIGHT, {}, inventory=inv)
+    assert rc != 0
+    assert "These inventory names cannot be Kubernetes node names: Node_1." in flat(out), out
+
+
+def test_pod_range_too_small_for_the_nodes(tmp_path, run_playbook):
+    hosts = {"node%d" % i: {"node_ip": "10.0.0.%d" % i} for i in range(1, 4)}
+    inv = inventory(tmp_path, hosts, ["node1"], control_plane=list(hosts))
+    rc, out = run_playbook(PREFLIGHT, {"cluster_pod_cidr": "10.200.0.0/23"}, inventory=inv)
+    assert rc != 0
+    assert ("cluster_pod_cidr 10.200.0.0/23 holds 2 node slices of /24, but the inventory has 3 nodes: use a larger "
+            "cluster_pod_cidr or a longer cluster_node_cidr_mask.") in flat(out), out

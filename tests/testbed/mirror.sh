@@ -5,6 +5,8 @@
 #   <mirror>/etcd/v<ver>/SHA256SUMS
 #   <mirror>/kubernetes/v<ver>/bin/linux/amd64/<binary>     (+ <binary>.sha256, as dl.k8s.io)
 #     built from Debian bookworm's source package `kubernetes` (the upstream tree with vendor/)
+#   <mirror>/images/pause-3.2.tar, web-1.tar                (docker archives to import into containerd:
+#     the pause image from the same tree's build/pause, a busybox-static httpd for smoke tests)
 # Point the collection at it with `download_mirror_url: file://<mirror>` (or serve it over HTTP).
 # Cached outside git and keyed by version: a second run reuses what is there.
 set -euo pipefail
@@ -59,6 +61,13 @@ private_apt() {
     -o Dir::State::Lists="$state/lists" "$@"
 }
 
+# Debian bookworm's `kubernetes` source package (1.20.5+really1.20.2) into the current folder.
+get_kubernetes_source() {
+  private_apt update >/dev/null
+  private_apt source --download-only kubernetes >/dev/null 2>&1
+  ls ./kubernetes_*really"$K8S_VERSION".orig.tar.gz >/dev/null
+}
+
 build_kubernetes() {
   local dir="$MIRROR/kubernetes/v$K8S_VERSION/bin/linux/$ARCH" b ok=1
   for b in "${K8S_BINARIES[@]}"; do
@@ -82,10 +91,8 @@ build_kubernetes() {
   rm -rf "$work"; mkdir -p "$work"
   (
     cd "$work"
-    private_apt update >/dev/null
-    private_apt source --download-only "kubernetes=1.20.5+really$K8S_VERSION*" >/dev/null 2>&1 \
-      || private_apt source --download-only kubernetes >/dev/null
-    dpkg-source -x ./*.dsc src >/dev/null
+    get_kubernetes_source
+    dpkg-source -x ./*.dsc src >/dev/null 2>&1
     cd src
     local whats=()
     for b in "${K8S_BINARIES[@]}"; do whats+=("cmd/$b"); done
@@ -103,8 +110,61 @@ build_kubernetes() {
   rm -rf "$work"
 }
 
+# Container images, since no image registry is reachable: built with podman from files of
+# Debian packages, saved as docker archives.
+build_images() {
+  local dir="$MIRROR/images"
+  if [ -s "$dir/pause-3.2.tar" ] && [ -s "$dir/web-1.tar" ] && [ -s "$dir/SHA256SUMS" ] \
+     && (cd "$dir" && sha256sum --quiet -c SHA256SUMS); then
+    log "images present in $dir"
+    return
+  fi
+  log "building the pause and web images"
+  local pkgs=() p
+  for p in gcc libc6-dev dpkg-dev; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || pkgs+=("$p")
+  done
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    apt-get update -q >/dev/null
+    apt-get install -y -q "${pkgs[@]}" >/dev/null
+  fi
+  local work; work=$(mktemp -d)
+  (
+    cd "$work"
+    get_kubernetes_source
+    tar xzf ./kubernetes_*.orig.tar.gz --strip-components=4 "kubernetes-$K8S_VERSION/build/pause/linux/pause.c"
+    mkdir pause web
+    # As the tree's build/pause/Makefile does (-DVERSION=v$(TAG)-$(REV)); kubelet 1.20 wants pause:3.2.
+    gcc -Os -Wall -Werror -static -DVERSION=v3.2 -o pause/pause pause.c
+    strip pause/pause
+    printf 'FROM scratch\nCOPY pause /pause\nENTRYPOINT ["/pause"]\n' > pause/Containerfile
+    podman build -q -t k8s.gcr.io/pause:3.2 pause >/dev/null
+    apt-get download busybox-static >/dev/null 2>&1 || { apt-get update -q >/dev/null; apt-get download busybox-static >/dev/null; }
+    dpkg-deb -x ./busybox-static_*.deb bbx
+    cp bbx/bin/busybox web/
+    echo '<h1>hello from fromscratch.kubernetes (busybox httpd)</h1>' > web/index.html
+    cat > web/Containerfile <<'CF'
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+COPY index.html /www/index.html
+EXPOSE 8080
+ENTRYPOINT ["/bin/busybox", "httpd", "-f", "-v", "-p", "8080", "-h", "/www"]
+CF
+    podman build -q -t localhost/web:1 web >/dev/null
+    rm -f pause-3.2.tar web-1.tar
+    podman save -q --format docker-archive -o pause-3.2.tar k8s.gcr.io/pause:3.2
+    podman save -q --format docker-archive -o web-1.tar localhost/web:1
+  )
+  mkdir -p "$dir"
+  install -m 0644 "$work/pause-3.2.tar" "$work/web-1.tar" "$dir/"
+  (cd "$dir" && sha256sum pause-3.2.tar web-1.tar > SHA256SUMS)
+  rm -rf "$work"
+}
+
 build_etcd
 if [ "${FROMSCRATCH_MIRROR_KUBERNETES:-1}" = 1 ]; then
   build_kubernetes
+  build_images
 fi
 log "ready: file://$MIRROR"

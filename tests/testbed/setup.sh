@@ -7,6 +7,9 @@ set -euo pipefail
 
 IMAGE=${FROMSCRATCH_IMAGE:-localhost/fromscratch-debian-systemd:bookworm}
 ROOTFS=${FROMSCRATCH_ROOTFS:-/var/tmp/fromscratch-rootfs}
+HERE=$(cd "$(dirname "$0")" && pwd)
+# The image is rebuilt when this recipe or the files it bakes in change.
+RECIPE=$(cat "$HERE/setup.sh" "$HERE"/node/* | sha256sum | cut -c1-16)
 export DEBIAN_FRONTEND=noninteractive
 
 log() { printf 'testbed: %s\n' "$*"; }
@@ -60,10 +63,14 @@ if [ "$(cat /etc/containers/containers.conf 2>/dev/null)" != "$conf" ]; then
   printf '%s\n' "$conf" > /etc/containers/containers.conf
 fi
 
-if [ "${REBUILD:-0}" = 1 ] && podman image exists "$IMAGE"; then
-  podman rmi -f "$IMAGE" >/dev/null
+old=""
+if podman image exists "$IMAGE"; then
+  have=$(podman image inspect --format '{{ index .Labels "fromscratch.recipe" }}' "$IMAGE")
+  if [ "${REBUILD:-0}" = 1 ] || [ "$have" != "$RECIPE" ]; then
+    old=$(podman image inspect --format '{{ .Id }}' "$IMAGE")
+  fi
 fi
-if ! podman image exists "$IMAGE"; then
+if [ -n "$old" ] || ! podman image exists "$IMAGE"; then
   mirror=$(debian_mirror)
   log "building $IMAGE with debootstrap (about a minute)"
   rm -rf "$ROOTFS"
@@ -88,10 +95,19 @@ SRC
     ln -sf /dev/null "$ROOTFS/etc/systemd/system/$u"
   done
   rm -f "$ROOTFS"/etc/systemd/system/timers.target.wants/* "$ROOTFS"/etc/systemd/system/getty.target.wants/*
+  # Node preparation for the hosts that become Kubernetes nodes (a oneshot unit; harmless on
+  # hosts that never run kubelet): kubelet-feasibility.md in shared/research.
+  install -m 0755 "$HERE/node/k8s-node-prep.sh" "$ROOTFS/usr/local/sbin/k8s-node-prep.sh"
+  install -m 0644 "$HERE/node/k8s-node-prep.service" "$ROOTFS/etc/systemd/system/k8s-node-prep.service"
+  ln -sf /etc/systemd/system/k8s-node-prep.service "$ROOTFS/etc/systemd/system/multi-user.target.wants/k8s-node-prep.service"
   tar --numeric-owner -C "$ROOTFS" -c . | podman import \
     --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' --change 'ENV container=podman' \
-    - "$IMAGE" >/dev/null
+    --change "LABEL fromscratch.recipe=$RECIPE" \
+    - "$IMAGE" >/dev/null 2>&1
   rm -rf "$ROOTFS"
+  if [ -n "$old" ] && ! podman rmi "$old" >/dev/null 2>&1; then
+    log "the previous image $old is still used by a container; left in place"
+  fi
 fi
 podman image exists "$IMAGE"
 log "ready: $IMAGE"
