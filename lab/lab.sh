@@ -77,10 +77,17 @@ up() {
         --tmpfs /var/lib/containerd:rw,exec,mode=0755 "$IMAGE" /sbin/init >/dev/null
     fi
   done
-  local state
+  local state try
   for i in $(seq 1 "$nodes"); do
-    state=$(podman exec "fsk-lab-$i" systemctl is-system-running --wait) || [ "$state" = degraded ] \
-      || { echo "fsk-lab-$i did not boot: systemd is '$state'" >&2; exit 1; }
+    # systemd's bus appears a moment after the container starts; then wait for boot to finish.
+    for try in $(seq 1 60); do
+      if state=$(podman exec "fsk-lab-$i" systemctl is-system-running --wait 2>/dev/null) \
+         || [ "$state" = degraded ]; then
+        break
+      fi
+      sleep 0.5
+    done
+    case $state in running|degraded) ;; *) echo "fsk-lab-$i did not boot (try $try): systemd is '$state'" >&2; exit 1 ;; esac
   done
 
   local start=$SECONDS
