@@ -10,10 +10,11 @@ from conftest import ROOT
 PREFLIGHT = os.path.join(ROOT, "playbooks", "preflight.yml")
 
 
-def inventory(tmp_path, hosts, etcd, control_plane=()):
+def inventory(tmp_path, hosts, etcd, control_plane=(), workers=()):
     data = {"all": {"hosts": {name: dict(hv, ansible_connection="local") for name, hv in hosts.items()},
                     "children": {"etcd": {"hosts": {name: None for name in etcd}},
-                                 "kube_control_plane": {"hosts": {name: None for name in control_plane}}}}}
+                                 "kube_control_plane": {"hosts": {name: None for name in control_plane}},
+                                 "kube_node": {"hosts": {name: None for name in workers}}}}}
     path = tmp_path / "hosts.yml"
     path.write_text(yaml.safe_dump(data))
     return str(path)
@@ -85,3 +86,20 @@ def test_pod_range_too_small_for_the_nodes(tmp_path, run_playbook):
     assert rc != 0
     assert ("cluster_pod_cidr 10.200.0.0/23 holds 2 node slices of /24, but the inventory has 3 nodes: use a larger "
             "cluster_pod_cidr or a longer cluster_node_cidr_mask.") in flat(out), out
+
+
+def test_workers_without_control_plane(tmp_path, run_playbook):
+    inv = inventory(tmp_path, {"etcd1": {"node_ip": "10.0.0.1"}, "worker1": {"node_ip": "10.0.0.2"}},
+                    ["etcd1"], workers=["worker1"])
+    rc, out = run_playbook(PREFLIGHT, {}, inventory=inv)
+    assert rc != 0
+    assert ("The inventory has workers in 'kube_node' (worker1) but no host in 'kube_control_plane': their kubelet "
+            "and kube-proxy need an API to join.") in flat(out), out
+
+
+def test_two_hosts_with_the_same_address(tmp_path, run_playbook):
+    inv = inventory(tmp_path, {"cp1": {"node_ip": "10.0.0.1"}, "worker1": {"node_ip": "10.0.0.1"}},
+                    ["cp1"], control_plane=["cp1"], workers=["worker1"])
+    rc, out = run_playbook(PREFLIGHT, {}, inventory=inv)
+    assert rc != 0
+    assert "Hosts share an address: 10.0.0.1 is cp1 and worker1. Every host needs its own node_ip." in flat(out), out
