@@ -147,3 +147,19 @@ class TlsHttpClient:
 
     def post_json(self, url, payload):
         return self.request("POST", url, payload=payload)
+
+
+def health_argument_spec(**extra):
+    """argument_spec options every health module shares (documented in the health_check doc
+    fragment), plus the module's own."""
+    spec = dict(
+        ca_cert=dict(type="path", required=True),
+        client_cert=dict(type="path"),
+        client_key=dict(type="path", no_log=False),
+        timeout=dict(type="float", default=5),
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=120),
+        fail_on_unhealthy=dict(type="bool", default=True),
+    )
+    spec.update(extra)
+    return spec

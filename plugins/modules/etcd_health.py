@@ -22,59 +22,21 @@ description:
     set, the member count matches.
 author:
   - fromscratch.kubernetes developers (@fromscratch)
+extends_documentation_fragment:
+  - fromscratch.kubernetes.health_check
 options:
   endpoints:
     description:
       - etcd client URLs, for example C(https://10.0.0.2:2379). A missing scheme means C(https://).
+      - Without O(client_cert), an etcd that enforces client certificates refuses the connection,
+        and the module reports that refusal.
     type: list
     elements: str
     required: true
-  ca_cert:
-    description:
-      - CA bundle that signed the etcd server certificates.
-    type: path
-    required: true
-  client_cert:
-    description:
-      - Client certificate to present. Without it, an etcd that enforces client certificates refuses
-        the connection, and the module reports that refusal.
-    type: path
-  client_key:
-    description:
-      - Private key of O(client_cert).
-    type: path
-  timeout:
-    description:
-      - Seconds to wait for each single request.
-    type: float
-    default: 5
   expected_members:
     description:
       - Number of members the cluster must have to count as healthy.
     type: int
-  wait:
-    description:
-      - Repeat the check until the cluster is healthy or O(wait_timeout) seconds have passed.
-    type: bool
-    default: false
-  wait_timeout:
-    description:
-      - Seconds to keep trying when O(wait=true).
-    type: int
-    default: 120
-  fail_on_unhealthy:
-    description:
-      - Fail, with a sentence naming each problem, when the cluster is not healthy.
-      - With V(false) the module only reports; assert on RV(healthy) and RV(endpoints) yourself.
-    type: bool
-    default: true
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to show.
 notes:
   - Member IDs are returned in hexadecimal, as C(etcdctl member list) prints them.
 """
@@ -240,7 +202,11 @@ attempts:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fromscratch.kubernetes.plugins.module_utils.etcd import EtcdHealth, wait_for_health
-from ansible_collections.fromscratch.kubernetes.plugins.module_utils.tls_http import TlsHttpClient, TlsHttpError
+from ansible_collections.fromscratch.kubernetes.plugins.module_utils.tls_http import (
+    TlsHttpClient,
+    TlsHttpError,
+    health_argument_spec,
+)
 
 
 def run(params, client_factory=TlsHttpClient):
@@ -268,16 +234,9 @@ def run(params, client_factory=TlsHttpClient):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=health_argument_spec(
             endpoints=dict(type="list", elements="str", required=True),
-            ca_cert=dict(type="path", required=True),
-            client_cert=dict(type="path"),
-            client_key=dict(type="path", no_log=False),
-            timeout=dict(type="float", default=5),
             expected_members=dict(type="int"),
-            wait=dict(type="bool", default=False),
-            wait_timeout=dict(type="int", default=120),
-            fail_on_unhealthy=dict(type="bool", default=True),
         ),
         required_together=[("client_cert", "client_key")],
         supports_check_mode=True,

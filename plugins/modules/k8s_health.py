@@ -20,56 +20,18 @@ description:
   - Uses only the Python standard library on the managed host.
 author:
   - fromscratch.kubernetes developers (@fromscratch)
+extends_documentation_fragment:
+  - fromscratch.kubernetes.health_check
 options:
   url:
     description:
       - Base URL of the server, for example C(https://10.0.0.2:6443) or C(https://127.0.0.1:10257).
     type: str
     required: true
-  ca_cert:
-    description:
-      - CA bundle that signed the server certificate.
-    type: path
-    required: true
-  client_cert:
-    description:
-      - Client certificate to present.
-    type: path
-  client_key:
-    description:
-      - Private key of O(client_cert).
-    type: path
   token:
     description:
       - Bearer token, for example a service-account token.
     type: str
-  timeout:
-    description:
-      - Seconds to wait for each single request.
-    type: float
-    default: 5
-  wait:
-    description:
-      - Repeat the check until the server is live and ready or O(wait_timeout) seconds have passed.
-    type: bool
-    default: false
-  wait_timeout:
-    description:
-      - Seconds to keep trying when O(wait=true).
-    type: int
-    default: 120
-  fail_on_unhealthy:
-    description:
-      - Fail, with a sentence naming the failed checks or the error, when the server is not live and ready.
-    type: bool
-    default: true
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to show.
 """
 
 EXAMPLES = r"""
@@ -143,7 +105,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fromscratch.kubernetes.plugins.module_utils.etcd import wait_for_health
 from ansible_collections.fromscratch.kubernetes.plugins.module_utils.k8s_api import HealthEndpoint
-from ansible_collections.fromscratch.kubernetes.plugins.module_utils.tls_http import TlsHttpClient, TlsHttpError
+from ansible_collections.fromscratch.kubernetes.plugins.module_utils.tls_http import (
+    TlsHttpClient,
+    TlsHttpError,
+    health_argument_spec,
+)
 
 
 def identity_of(params):
@@ -179,16 +145,9 @@ def run(params, client_factory=TlsHttpClient):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=health_argument_spec(
             url=dict(type="str", required=True),
-            ca_cert=dict(type="path", required=True),
-            client_cert=dict(type="path"),
-            client_key=dict(type="path", no_log=False),
             token=dict(type="str", no_log=True),
-            timeout=dict(type="float", default=5),
-            wait=dict(type="bool", default=False),
-            wait_timeout=dict(type="int", default=120),
-            fail_on_unhealthy=dict(type="bool", default=True),
         ),
         required_together=[("client_cert", "client_key")],
         mutually_exclusive=[("client_cert", "token")],
