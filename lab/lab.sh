@@ -3,8 +3,9 @@
 #   bash lab/lab.sh up [NODES]   install what is needed, build the test bed and mirror if absent,
 #                                start NODES containers (default 1) and run site.yml against them
 #   bash lab/lab.sh down         remove the containers, their network and the lab inventory
-# Node 1 is a whole single-node cluster (etcd, control plane, kubelet, kube-proxy, pod network);
-# nodes 2.. are further etcd members until the multi-node brick adds workers.
+# Node 1 is the etcd member, the control plane and a node; nodes 2.. are workers (seed 003's shape
+# for NODES=3). The pod network is `routes` (bridge CNI + a route per node): flanneld is not
+# reachable here. CoreDNS is applied but cannot pull its image here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -56,6 +57,8 @@ up() {
     echo "    containerd_restrict_oom_score_adj: true"
     echo "    kubelet_protect_kernel_defaults: true"
     echo "    kube_proxy_conntrack_max_per_core: 0"
+    echo "    cluster_network_plugin: routes"
+    echo "    coredns_wait: false"
     echo "  hosts:"
     for i in $(seq 1 "$nodes"); do
       echo "    fsk-lab-$i:"
@@ -67,7 +70,10 @@ up() {
     echo "        fsk-lab-1:"
     echo "    etcd:"
     echo "      hosts:"
-    for i in $(seq 1 "$nodes"); do echo "        fsk-lab-$i:"; done
+    echo "        fsk-lab-1:"
+    echo "    kube_node:"
+    echo "      hosts:"
+    for i in $(seq 2 "$nodes"); do echo "        fsk-lab-$i:"; done
   } > "$LAB/hosts.yml"
 
   for i in $(seq 1 "$nodes"); do

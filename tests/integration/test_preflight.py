@@ -3,6 +3,7 @@ host or the controller's PKI folder is touched. Hosts are the controller itself 
 
 import os
 
+import pytest
 import yaml
 
 from conftest import ROOT
@@ -103,3 +104,18 @@ def test_two_hosts_with_the_same_address(tmp_path, run_playbook):
     rc, out = run_playbook(PREFLIGHT, {}, inventory=inv)
     assert rc != 0
     assert "Hosts share an address: 10.0.0.1 is cp1 and worker1. Every host needs its own node_ip." in flat(out), out
+
+
+def test_unknown_network_plugin_lists_the_choices(tmp_path, run_playbook):
+    inv = inventory(tmp_path, {"node1": {"node_ip": "10.0.0.1"}}, ["node1"], control_plane=["node1"])
+    rc, out = run_playbook(PREFLIGHT, {"cluster_network_plugin": "calico"}, inventory=inv)
+    assert rc != 0
+    assert ("cluster_network_plugin 'calico' is not a network plugin this collection installs; choose one of: "
+            "flannel, routes.") in flat(out), out
+
+
+@pytest.mark.parametrize("name", sorted(os.listdir(os.path.join(ROOT, "inventories"))))
+def test_example_inventories_pass_the_preflight_checks(run_playbook, name):
+    rc, out = run_playbook(PREFLIGHT, {}, inventory=os.path.join(ROOT, "inventories", name, "hosts.yml"))
+    assert rc == 0, out
+    assert "failed=0" in out
