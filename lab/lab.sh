@@ -4,21 +4,25 @@
 #                                start NODES containers (default 1) and run site.yml against them
 #   bash lab/lab.sh down         remove the containers, their network and the lab inventory
 # Node 1 is the etcd member, the control plane and a node; nodes 2.. are workers (seed 003's shape
-# for NODES=3). The pod network is `routes` (bridge CNI + a route per node): flanneld is not
-# reachable here. CoreDNS is applied but cannot pull its image here.
+# for NODES=3). The hosts are started by lab/lab.yml (the same tasks as molecule's create) and
+# reached over SSH; the settings are the test bed's (tests/testbed/group_vars/all.yml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 NET=fsk-lab
-SUBNET_PREFIX=10.89.40
-IMAGE=${FROMSCRATCH_IMAGE:-localhost/fromscratch-debian-systemd:bookworm}
 export FROMSCRATCH_MIRROR=${FROMSCRATCH_MIRROR:-/var/cache/fromscratch-kubernetes/mirror}
 LAB=$ROOT/.cache/lab
+SSH_DIR=${FROMSCRATCH_SSH_DIR:-/var/cache/fromscratch-kubernetes/ssh}
 
 down() {
-  local c
+  local c ip
   for c in $(podman ps -a --filter label=fromscratch-lab=1 --format '{{.Names}}' 2>/dev/null); do
+    ip=$(podman inspect --format "{{ (index .NetworkSettings.Networks \"$NET\").IPAddress }}" "$c" 2>/dev/null || echo "")
     podman rm -f "$c" >/dev/null
+    # Forget its host key: a new lab host on that address makes a new one.
+    if [ -n "$ip" ] && [ -n "$(ssh-keygen -F "$ip" -f "$SSH_DIR/known_hosts" 2>/dev/null)" ]; then
+      ssh-keygen -q -R "$ip" -f "$SSH_DIR/known_hosts" >/dev/null 2>&1
+    fi
   done
   podman network exists "$NET" 2>/dev/null && podman network rm "$NET" >/dev/null
   rm -rf "$LAB" "$LAB-credentials"
@@ -34,67 +38,7 @@ up() {
   bash tests/testbed/mirror.sh
   export PATH=$ROOT/.venv/bin:$PATH ANSIBLE_CONFIG=$ROOT/ansible.cfg
 
-  podman network exists "$NET" || podman network create --subnet "$SUBNET_PREFIX.0/24" "$NET" >/dev/null
-  mkdir -p "$LAB"
-  {
-    echo "# Written by lab/lab.sh: $nodes systemd containers on podman network $NET."
-    echo "all:"
-    echo "  vars:"
-    echo "    ansible_connection: containers.podman.podman"
-    echo "    download_mirror_url: file://$FROMSCRATCH_MIRROR"
-    echo "    etcd_version: \"3.4.23\""
-    echo "    cluster_kubernetes_version: \"1.20.2\""
-    echo "    # The test bed's Debian packages for the runtime, offline images, and the settings"
-    echo "    # for nodes that are containers sharing this machine's kernel (see README)."
-    echo "    runc_install_method: package"
-    echo "    cni_install_method: package"
-    echo "    containerd_install_method: package"
-    echo "    containerd_version: \"1.6.20\""
-    echo "    containerd_sandbox_image: k8s.gcr.io/pause:3.2"
-    echo "    containerd_image_archives:"
-    echo "      - {archive: $FROMSCRATCH_MIRROR/images/pause-3.2.tar, name: \"k8s.gcr.io/pause:3.2\"}"
-    echo "      - {archive: $FROMSCRATCH_MIRROR/images/web-1.tar, name: \"localhost/web:1\"}"
-    echo "    containerd_restrict_oom_score_adj: true"
-    echo "    kubelet_protect_kernel_defaults: true"
-    echo "    kube_proxy_conntrack_max_per_core: 0"
-    echo "    cluster_network_plugin: routes"
-    echo "    coredns_wait: false"
-    echo "  hosts:"
-    for i in $(seq 1 "$nodes"); do
-      echo "    fsk-lab-$i:"
-      echo "      node_ip: $SUBNET_PREFIX.1$i"
-    done
-    echo "  children:"
-    echo "    kube_control_plane:"
-    echo "      hosts:"
-    echo "        fsk-lab-1:"
-    echo "    etcd:"
-    echo "      hosts:"
-    echo "        fsk-lab-1:"
-    echo "    kube_node:"
-    echo "      hosts:"
-    for i in $(seq 2 "$nodes"); do echo "        fsk-lab-$i:"; done
-  } > "$LAB/hosts.yml"
-
-  for i in $(seq 1 "$nodes"); do
-    if ! podman container exists "fsk-lab-$i"; then
-      podman run -d --name "fsk-lab-$i" --hostname "lab$i" --label fromscratch-lab=1 \
-        --network "$NET" --ip "$SUBNET_PREFIX.1$i" --privileged --systemd=always \
-        --tmpfs /var/lib/containerd:rw,exec,mode=0755 "$IMAGE" /sbin/init >/dev/null
-    fi
-  done
-  local state try
-  for i in $(seq 1 "$nodes"); do
-    # systemd's bus appears a moment after the container starts; then wait for boot to finish.
-    for try in $(seq 1 60); do
-      if state=$(podman exec "fsk-lab-$i" systemctl is-system-running --wait 2>/dev/null) \
-         || [ "$state" = degraded ]; then
-        break
-      fi
-      sleep 0.5
-    done
-    case $state in running|degraded) ;; *) echo "fsk-lab-$i did not boot (try $try): systemd is '$state'" >&2; exit 1 ;; esac
-  done
+  ansible-playbook lab/lab.yml -e lab_nodes="$nodes"
 
   local start=$SECONDS
   ansible-playbook -i "$LAB/hosts.yml" site.yml
@@ -103,7 +47,7 @@ up() {
   local kubectl=$FROMSCRATCH_MIRROR/kubernetes/v1.20.2/bin/linux/amd64/kubectl
   echo "  export KUBECONFIG=$LAB-credentials/pki/kubeconfigs/admin.kubeconfig"
   echo "  $kubectl get nodes -o wide          # from this machine"
-  echo "  podman exec -it fsk-lab-1 bash -l   # a shell on node 1: kubectl and etcdctl are set up for root"
+  echo "  ssh -F $SSH_DIR/config 10.89.40.11   # a shell on node 1: kubectl and etcdctl are set up for root"
   echo "  ansible-playbook -i $LAB/hosts.yml playbooks/smoke.yml   # the seeds' checks"
   echo "  bash lab/lab.sh down                # remove it"
 }

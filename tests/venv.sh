@@ -17,4 +17,5 @@ fi
 link=.cache/collections/ansible_collections/fromscratch/kubernetes
 mkdir -p "$(dirname "$link")"
 [ -L "$link" ] || ln -s ../../../.. "$link"
-"$VENV/bin/ansible" --version | head -1
+# sed reads all of it: head would close the pipe early and break ansible under pipefail.
+"$VENV/bin/ansible" --version | sed -n 1p

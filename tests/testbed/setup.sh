@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Test bed: podman + runc + debootstrap from Debian, the podman configuration this VM needs, and
-# the Debian bookworm systemd image that molecule scenarios and the lab use as "hosts".
+# the Debian bookworm systemd image that molecule scenarios and the lab use as "hosts", and the
+# SSH key pair and client configuration with which Ansible and testinfra reach those hosts.
 # Recipe and the reasons behind each quirk: shared/research/platform.md §7.
 # Idempotent: a second call finds everything in place and returns in seconds.
 set -euo pipefail
 
 IMAGE=${FROMSCRATCH_IMAGE:-localhost/fromscratch-debian-systemd:bookworm}
 ROOTFS=${FROMSCRATCH_ROOTFS:-/var/tmp/fromscratch-rootfs}
+# Outside git, like the mirror: the test bed's SSH key pair, client configuration and known_hosts.
+SSH_DIR=${FROMSCRATCH_SSH_DIR:-/var/cache/fromscratch-kubernetes/ssh}
 HERE=$(cd "$(dirname "$0")" && pwd)
 # The image is rebuilt when this recipe or the files it bakes in change.
-RECIPE=$(cat "$HERE/setup.sh" "$HERE"/node/* | sha256sum | cut -c1-16)
+RECIPE=$(cat "$HERE/setup.sh" "$HERE"/host/* | sha256sum | cut -c1-16)
 export DEBIAN_FRONTEND=noninteractive
 
 log() { printf 'testbed: %s\n' "$*"; }
@@ -35,7 +38,7 @@ security_mirror() {
 }
 
 need_pkgs=()
-for p in podman:podman runc:runc debootstrap:debootstrap; do
+for p in podman:podman runc:runc debootstrap:debootstrap ssh:openssh-client; do
   command -v "${p%%:*}" >/dev/null 2>&1 || need_pkgs+=("${p#*:}")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -75,7 +78,7 @@ if [ -n "$old" ] || ! podman image exists "$IMAGE"; then
   log "building $IMAGE with debootstrap (about a minute)"
   rm -rf "$ROOTFS"
   debootstrap --variant=minbase \
-    --include=systemd,systemd-sysv,dbus,python3,python3-apt,iproute2,iputils-ping,procps,sudo,ca-certificates,curl,gnupg,kmod,less,iptables \
+    --include=systemd,systemd-sysv,dbus,python3,python3-apt,iproute2,iputils-ping,procps,sudo,ca-certificates,curl,gnupg,kmod,less,iptables,openssh-server \
     bookworm "$ROOTFS" "$mirror" >/dev/null
   cat > "$ROOTFS/etc/apt/sources.list" <<SRC
 deb ${mirror} bookworm main
@@ -97,9 +100,16 @@ SRC
   rm -f "$ROOTFS"/etc/systemd/system/timers.target.wants/* "$ROOTFS"/etc/systemd/system/getty.target.wants/*
   # Node preparation for the hosts that become Kubernetes nodes (a oneshot unit; harmless on
   # hosts that never run kubelet): kubelet-feasibility.md in shared/research.
-  install -m 0755 "$HERE/node/k8s-node-prep.sh" "$ROOTFS/usr/local/sbin/k8s-node-prep.sh"
-  install -m 0644 "$HERE/node/k8s-node-prep.service" "$ROOTFS/etc/systemd/system/k8s-node-prep.service"
+  install -m 0755 "$HERE/host/k8s-node-prep.sh" "$ROOTFS/usr/local/sbin/k8s-node-prep.sh"
+  install -m 0644 "$HERE/host/k8s-node-prep.service" "$ROOTFS/etc/systemd/system/k8s-node-prep.service"
   ln -sf /etc/systemd/system/k8s-node-prep.service "$ROOTFS/etc/systemd/system/multi-user.target.wants/k8s-node-prep.service"
+  # sshd, as on a real host. The image carries no host key: every host makes its own at first
+  # boot, so each container has a key of its own that the test bed records (never shared).
+  rm -f "$ROOTFS"/etc/ssh/ssh_host_*
+  install -m 0644 "$HERE/host/sshd-testbed.conf" "$ROOTFS/etc/ssh/sshd_config.d/testbed.conf"
+  install -m 0644 "$HERE/host/ssh-host-key.service" "$ROOTFS/etc/systemd/system/ssh-host-key.service"
+  ln -sf /etc/systemd/system/ssh-host-key.service "$ROOTFS/etc/systemd/system/multi-user.target.wants/ssh-host-key.service"
+  install -d -m 0700 "$ROOTFS/root/.ssh"
   tar --numeric-owner -C "$ROOTFS" -c . | podman import \
     --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' --change 'ENV container=podman' \
     --change "LABEL fromscratch.recipe=$RECIPE" \
@@ -111,3 +121,36 @@ SRC
 fi
 podman image exists "$IMAGE"
 log "ready: $IMAGE"
+
+# The key the test bed logs in with (root, key only) and the client configuration Ansible
+# (ansible_ssh_common_args in tests/testbed/group_vars/all.yml) and testinfra (--ssh-config) read.
+# Host keys are checked: the create step writes each new host's key into known_hosts.
+install -d -m 0700 "$SSH_DIR"
+if [ ! -s "$SSH_DIR/id_ed25519" ]; then
+  log "making the test bed's SSH key pair in $SSH_DIR"
+  rm -f "$SSH_DIR/id_ed25519" "$SSH_DIR/id_ed25519.pub"
+  ssh-keygen -q -t ed25519 -N "" -C "fromscratch-kubernetes test bed" -f "$SSH_DIR/id_ed25519"
+fi
+touch "$SSH_DIR/known_hosts"
+ssh_conf=$(cat <<CONF
+# Written by fromscratch.kubernetes tests/testbed/setup.sh: how the test bed reaches its hosts.
+Host *
+  User root
+  IdentityFile $SSH_DIR/id_ed25519
+  IdentitiesOnly yes
+  UserKnownHostsFile $SSH_DIR/known_hosts
+  StrictHostKeyChecking yes
+  PasswordAuthentication no
+  ControlMaster auto
+  ControlPath $SSH_DIR/cm-%C
+  ControlPersist 120s
+  ServerAliveInterval 5
+  ServerAliveCountMax 3
+  LogLevel ERROR
+CONF
+)
+if [ "$(cat "$SSH_DIR/config" 2>/dev/null)" != "$ssh_conf" ]; then
+  printf '%s\n' "$ssh_conf" > "$SSH_DIR/config"
+  chmod 0600 "$SSH_DIR/config"
+fi
+log "ready: SSH key and client configuration in $SSH_DIR"
