@@ -48,5 +48,5 @@ lab-destroy: ## remove the lab containers and network
 build: venv ## collection tarball
 	ansible-galaxy collection build --force
 
-bench: ## converge, idempotent re-run and floor of a one-node lab, with ratios (not a test)
+bench: ## 1- and 3-node lab: converge, re-run (also under mitogen), floor, ratios (not a test)
 	bash tests/bench.sh

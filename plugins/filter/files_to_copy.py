@@ -1,0 +1,68 @@
+# Copyright: fromscratch.kubernetes contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""files_to_copy: which controller files differ from what a host has in place."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from ansible.errors import AnsibleFilterError
+
+
+def _sha1(path):
+    digest = hashlib.sha1()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(65536), b""):
+                digest.update(block)
+    except OSError as err:
+        raise AnsibleFilterError("files_to_copy cannot read %s on the controller: %s" % (path, err.strerror))
+    return digest.hexdigest()
+
+
+def _private(name):
+    return name.endswith((".key", ".kubeconfig"))
+
+
+def files_to_copy(files, found, src_dir="", dest_dir=""):
+    """Return the entries of ``files`` whose destination is missing or differs.
+
+    ``files``: dicts with ``src`` (controller path, relative to ``src_dir``) and ``dest`` (host
+    path, relative to ``dest_dir``), and optionally ``mode`` (default 0600 for private keys and
+    kubeconfigs, ``*.key`` and ``*.kubeconfig``, else 0644), ``owner`` and ``group`` (root).
+    ``found``: the registered result of ``ansible.builtin.find`` with ``get_checksum: true`` over
+    the destination folders. A destination differs when it is missing, or its sha1, mode, owner
+    or group is not the wanted one. The entries come back with absolute paths and every
+    attribute filled in, ready for ``ansible.builtin.copy``.
+    """
+    if not isinstance(files, list):
+        raise AnsibleFilterError("files_to_copy expects a list of files, got %s" % type(files).__name__)
+    if not isinstance(found, dict) or "files" not in found:
+        raise AnsibleFilterError("files_to_copy expects the registered result of ansible.builtin.find")
+    in_place = dict((entry.get("path"), entry) for entry in found["files"])
+    todo = []
+    for entry in files:
+        if not isinstance(entry, dict) or "src" not in entry or "dest" not in entry:
+            raise AnsibleFilterError("files_to_copy: every file needs src and dest, got %r" % (entry,))
+        wanted = dict(entry)
+        wanted["src"] = os.path.join(src_dir, entry["src"]) if src_dir else entry["src"]
+        wanted["dest"] = os.path.join(dest_dir, entry["dest"]) if dest_dir else entry["dest"]
+        wanted.setdefault("mode", "0600" if _private(wanted["dest"]) else "0644")
+        wanted.setdefault("owner", "root")
+        wanted.setdefault("group", "root")
+        have = in_place.get(wanted["dest"])
+        if (
+            have is None
+            or have.get("checksum") != _sha1(wanted["src"])
+            or int(str(have.get("mode", "0")), 8) != int(str(wanted["mode"]), 8)
+            or have.get("pw_name") != wanted["owner"]
+            or have.get("gr_name") != wanted["group"]
+        ):
+            todo.append(wanted)
+    return todo
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"files_to_copy": files_to_copy}
