@@ -17,7 +17,7 @@ trap 'rm -f "$log"' EXIT
 
 converge() {  # converge NODES: a fresh lab; prints site.yml's wall time
   bash lab/lab.sh down >/dev/null
-  bash lab/lab.sh up "$1" > "$log" 2>&1 || { tail -n 40 "$log"; exit 1; }
+  bash lab/lab.sh up "$1" > "$log" 2>&1 || { tail -n 40 "$log" >&2; exit 1; }
   sed -n 's/^Lab ready in \([0-9]*\)s.*/\1/p' "$log"
 }
 
@@ -25,9 +25,9 @@ rerun() {  # rerun [mitogen]: site.yml again; must change nothing; prints its wa
   local start=$SECONDS
   if [ "${1:-}" = mitogen ]; then
     ANSIBLE_STRATEGY_PLUGINS=$MITOGEN_STRATEGIES ANSIBLE_STRATEGY=mitogen_linear \
-      ansible-playbook -i "$LAB/hosts.yml" site.yml > "$log" 2>&1 || { tail -n 40 "$log"; exit 1; }
+      ansible-playbook -i "$LAB/hosts.yml" site.yml > "$log" 2>&1 || { tail -n 40 "$log" >&2; exit 1; }
   else
-    ansible-playbook -i "$LAB/hosts.yml" site.yml > "$log" 2>&1 || { tail -n 40 "$log"; exit 1; }
+    ansible-playbook -i "$LAB/hosts.yml" site.yml > "$log" 2>&1 || { tail -n 40 "$log" >&2; exit 1; }
   fi
   local took=$((SECONDS - start))
   if grep -E '^\S+ +: ok=' "$log" | grep -vq ' changed=0 '; then

@@ -114,6 +114,76 @@ def test_unknown_network_plugin_lists_the_choices(tmp_path, run_playbook):
             "flannel, routes.") in flat(out), out
 
 
+# Cluster-wide values a component would refuse later, or that would silently break the cluster:
+# each is refused in the preflight play with one message naming it.
+BAD_CLUSTER_VALUES = {
+    "service range with host bits": (
+        {"cluster_service_cidr": "10.32.0.5/24"},
+        "cluster_service_cidr 10.32.0.5/24 has host bits set: did you mean 10.32.0.0/24?"),
+    "pod range with host bits": (
+        {"cluster_pod_cidr": "10.200.7.0/16"},
+        "cluster_pod_cidr 10.200.7.0/16 has host bits set: did you mean 10.200.0.0/16?"),
+    "ranges of two IP families": (
+        {"cluster_service_cidr": "fd00:32::/112"},
+        "cluster_service_cidr fd00:32::/112 and cluster_pod_cidr 10.200.0.0/16 are of different IP families; "
+        "a single-stack cluster takes both from one family."),
+    "service range larger than the apiserver accepts": (
+        {"cluster_service_cidr": "10.0.0.0/11"},
+        "cluster_service_cidr 10.0.0.0/11 is larger than kube-apiserver accepts: at most 2^20 addresses "
+        "(/12 for IPv4, /108 for IPv6)."),
+    "service range without a tenth address": (
+        {"cluster_service_cidr": "10.32.0.0/29"},
+        "cluster_service_cidr 10.32.0.0/29 has no tenth address for the DNS Service: use a larger range "
+        "(at least /28) or set cluster_dns_ip."),
+    "DNS address outside the service range": (
+        {"cluster_dns_ip": "10.96.0.10"},
+        "cluster_dns_ip '10.96.0.10' must be an address inside cluster_service_cidr 10.32.0.0/24, other than its "
+        "network address, its first address (the `kubernetes` Service's) and its last: it is the kube-dns "
+        "Service's ClusterIP and every pod's nameserver."),
+    "DNS address on the kubernetes Service": (
+        {"cluster_dns_ip": "10.32.0.1"},
+        "cluster_dns_ip '10.32.0.1' must be an address inside cluster_service_cidr 10.32.0.0/24"),
+    "DNS address that is not an address": (
+        {"cluster_dns_ip": "kube-dns"},
+        "cluster_dns_ip 'kube-dns' must be an address inside cluster_service_cidr 10.32.0.0/24"),
+    "node mask shorter than the pod range's": (
+        {"cluster_node_cidr_mask": 12},
+        "cluster_node_cidr_mask '12' is out of bounds for cluster_pod_cidr 10.200.0.0/16: it must lie between the "
+        "range's own mask /16 and /30"),
+    "node mask more than 16 bits longer": (
+        {"cluster_pod_cidr": "10.0.0.0/8", "cluster_node_cidr_mask": 25},
+        "cluster_node_cidr_mask '25' is out of bounds for cluster_pod_cidr 10.0.0.0/8: it must lie between the "
+        "range's own mask /8 and /24 (kube-controller-manager refuses node masks more than 16 bits longer"),
+    "node mask without room for pods": (
+        {"cluster_node_cidr_mask": 31},
+        "cluster_node_cidr_mask '31' is out of bounds for cluster_pod_cidr 10.200.0.0/16"),
+    "node port range that is not a range": (
+        {"cluster_node_port_range": "30000:32767"},
+        "cluster_node_port_range '30000:32767' must be two ports FIRST-LAST between 1 and 65535"),
+    "node port range beyond the last port": (
+        {"cluster_node_port_range": "30000-70000"},
+        "cluster_node_port_range '30000-70000' must be two ports FIRST-LAST between 1 and 65535"),
+    "API port inside the node port range": (
+        {"cluster_apiserver_port": 30443},
+        "cluster_node_port_range '30000-32767' must be two ports FIRST-LAST between 1 and 65535, and "
+        "cluster_apiserver_port '30443' a port outside it"),
+    "cluster domain with capitals and a trailing dot": (
+        {"cluster_domain": "Cluster.Local."},
+        "cluster_domain 'Cluster.Local.' is not a DNS domain"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CLUSTER_VALUES))
+def test_bad_cluster_value_is_named(tmp_path, run_playbook, case):
+    extra_vars, message = BAD_CLUSTER_VALUES[case]
+    inv = inventory(tmp_path, {"node1": {"node_ip": "10.0.0.1"}}, ["node1"], control_plane=["node1"])
+    rc, out = run_playbook(PREFLIGHT, extra_vars, inventory=inv)
+    assert rc != 0
+    assert message in flat(out), out
+    assert out.count("[ERROR]: Task failed") == 1 and " failed=1 " in flat(out), out
+    assert not os.path.exists(tmp_path / "credentials")
+
+
 @pytest.mark.parametrize("name", sorted(os.listdir(os.path.join(ROOT, "inventories"))))
 def test_example_inventories_pass_the_preflight_checks(run_playbook, name):
     rc, out = run_playbook(PREFLIGHT, {}, inventory=os.path.join(ROOT, "inventories", name, "hosts.yml"))
