@@ -251,6 +251,7 @@ build_coredns_image() {
   local image="registry.k8s.io/coredns/coredns:v$COREDNS_VERSION"
   if present "$dir" "$name.sha256"; then log "CoreDNS $COREDNS_VERSION image present in $dir"; return; fi
   log "building the CoreDNS $COREDNS_VERSION image from the npm package coredns-dist-linux-x64@$COREDNS_NPM_VERSION"
+  command -v npm >/dev/null 2>&1 || { apt-get update -q >/dev/null; apt-get install -y -q npm >/dev/null; }
   local work; work=$(mktemp -d)
   (
     cd "$work"
