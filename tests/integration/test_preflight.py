@@ -2,11 +2,12 @@
 host or the controller's PKI folder is touched. Hosts are the controller itself (local connection)."""
 
 import os
+import tarfile
 
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import CGROUP_V1, MIRROR, ROOT
 
 PREFLIGHT = os.path.join(ROOT, "playbooks", "preflight.yml")
 
@@ -182,6 +183,51 @@ def test_bad_cluster_value_is_named(tmp_path, run_playbook, case):
     assert message in flat(out), out
     assert out.count("[ERROR]: Task failed") == 1 and " failed=1 " in flat(out), out
     assert not os.path.exists(tmp_path / "credentials")
+
+
+def installed_etcd(tmp_path, version):
+    """A folder holding the real etcd binary of `version` from the test-bed mirror, as etcd_bin_dir."""
+    tarball = os.path.join(MIRROR, "etcd", "v" + version, "etcd-v%s-linux-amd64.tar.gz" % version)
+    if not os.path.exists(tarball):
+        pytest.fail("%s is missing: run `make mirror` first" % tarball)
+    folder = tmp_path / ("etcd-" + version)
+    folder.mkdir()
+    with tarfile.open(tarball) as archive:
+        member = archive.getmember("etcd-v%s-linux-amd64/etcd" % version)
+        member.name = "etcd"
+        archive.extract(member, folder)
+    return str(folder)
+
+
+@pytest.mark.parametrize("installed, target, message", [
+    ("3.4.23", "3.6.5", "etcd1 runs etcd 3.4.23: 3.6.5 skips 3.5; upgrade one minor release at a time."),
+    ("3.5.30", "3.4.23", "etcd1 runs etcd 3.5.30: going back to 3.4.23 is a downgrade across minor releases, "
+                         "which etcd does not support."),
+    ("3.4.23", "3.5.30", None),
+    ("3.5.30", "3.6.5", None),
+])
+def test_etcd_upgrade_steps(tmp_path, run_playbook, installed, target, message):
+    inv = inventory(tmp_path, {"etcd1": {"node_ip": "10.0.0.1", "etcd_bin_dir": installed_etcd(tmp_path, installed)}},
+                    ["etcd1"])
+    rc, out = run_playbook(PREFLIGHT, {"etcd_version": target}, inventory=inv)
+    if message is None:
+        assert rc == 0, out
+    else:
+        assert rc != 0
+        assert message in flat(out), out
+
+
+@pytest.mark.skipif(not CGROUP_V1, reason="this machine runs cgroup v2; the refusal needs a cgroup v1 node")
+def test_cgroup_v1_node_is_refused_for_kubernetes_1_35(tmp_path, run_playbook):
+    inv = inventory(tmp_path, {"node1": {"node_ip": "10.0.0.1"}}, ["node1"], control_plane=["node1"])
+    rc, out = run_playbook(PREFLIGHT, {"cluster_kubernetes_version": "1.35.1", "cluster_allow_cgroup_v1": False},
+                           inventory=inv)
+    assert rc != 0
+    assert ("node1 runs cgroup v1, which kubelet 1.35.1 refuses (from 1.35): boot it with cgroup v2 "
+            "(systemd.unified_cgroup_hierarchy=1), or set cluster_allow_cgroup_v1: true") in flat(out), out
+    rc, out = run_playbook(PREFLIGHT, {"cluster_kubernetes_version": "1.34.3", "cluster_allow_cgroup_v1": False},
+                           inventory=inv)
+    assert rc == 0, out
 
 
 @pytest.mark.parametrize("name", sorted(os.listdir(os.path.join(ROOT, "inventories"))))

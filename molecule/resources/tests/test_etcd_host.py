@@ -1,6 +1,13 @@
 """Host state of an etcd member, as the etcd role leaves it."""
 
+import os
+
 import pytest
+import yaml
+
+# The test bed's one settings file (the versions the scenarios install).
+with open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests", "testbed", "group_vars", "all.yml")) as f:
+    SETTINGS = yaml.safe_load(f)
 
 
 def test_etcd_unit_enabled_and_running(host):
@@ -58,4 +65,4 @@ def test_listens_on_node_ip_and_loopback_only_with_tls(host):
 
 def test_binaries_are_the_requested_release(host):
     out = host.check_output("/usr/local/bin/etcd --version")
-    assert "etcd Version: 3.4.23" in out
+    assert "etcd Version: %s" % SETTINGS["etcd_version"] in out
