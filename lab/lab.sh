@@ -2,6 +2,8 @@
 # A local cluster on systemd containers (podman), built by site.yml exactly as on real hosts.
 #   bash lab/lab.sh up [NODES]   install what is needed, build the test bed and mirror if absent,
 #                                start NODES containers (default 1) and run site.yml against them
+#   bash lab/lab.sh up ha        the same with 4 containers: 3 control-plane hosts (etcd members and
+#                                nodes, each node behind its local API balancer) and 1 worker
 #   bash lab/lab.sh down         remove the containers, their network and the lab inventory
 # Node 1 is the etcd member, the control plane and a node; nodes 2.. are workers (seed 003's shape
 # for NODES=3). The hosts are started by lab/lab.yml (the same tasks as molecule's create) and
@@ -30,20 +32,21 @@ down() {
 }
 
 up() {
-  local nodes=${1:-${LAB_NODES:-1}}
-  case $nodes in ''|*[!0-9]*) echo "NODES must be a number from 1 to 9, not '$nodes'" >&2; exit 2;; esac
+  local nodes=${1:-${LAB_NODES:-1}} control_planes=1
+  if [ "$nodes" = ha ]; then nodes=4 control_planes=3; fi
+  case $nodes in ''|*[!0-9]*) echo "NODES must be a number from 1 to 9 or 'ha', not '$nodes'" >&2; exit 2;; esac
   if [ "$nodes" -lt 1 ] || [ "$nodes" -gt 9 ]; then echo "NODES must be from 1 to 9, not $nodes" >&2; exit 2; fi
   bash tests/venv.sh >/dev/null
   bash tests/testbed/setup.sh
   bash tests/testbed/mirror.sh
   export PATH=$ROOT/.venv/bin:$PATH ANSIBLE_CONFIG=$ROOT/ansible.cfg
 
-  ansible-playbook lab/lab.yml -e lab_nodes="$nodes"
+  ansible-playbook lab/lab.yml -e lab_nodes="$nodes" -e lab_control_planes="$control_planes"
 
   local start=$SECONDS
   ansible-playbook -i "$LAB/hosts.yml" site.yml
   echo
-  echo "Lab ready in $((SECONDS - start))s: $nodes node(s), inventory $LAB/hosts.yml"
+  echo "Lab ready in $((SECONDS - start))s: $nodes node(s), $control_planes control-plane host(s), inventory $LAB/hosts.yml"
   local kubectl=$FROMSCRATCH_MIRROR/kubernetes/v1.20.2/bin/linux/amd64/kubectl
   echo "  export KUBECONFIG=$LAB-credentials/pki/kubeconfigs/admin.kubeconfig"
   echo "  $kubectl get nodes -o wide          # from this machine"
@@ -55,5 +58,5 @@ up() {
 case ${1:-} in
   up) shift; up "$@" ;;
   down) down ;;
-  *) echo "usage: bash lab/lab.sh up [NODES] | down" >&2; exit 2 ;;
+  *) echo "usage: bash lab/lab.sh up [NODES|ha] | down" >&2; exit 2 ;;
 esac

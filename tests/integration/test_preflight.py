@@ -107,6 +107,33 @@ def test_two_hosts_with_the_same_address(tmp_path, run_playbook):
     assert "Hosts share an address: 10.0.0.1 is cp1 and worker1. Every host needs its own node_ip." in flat(out), out
 
 
+@pytest.mark.parametrize("endpoint", ["http://api.example.org:6443", "api.example.org:6443", "https://:6443",
+                                      "https://api.example.org:6443/k8s"])
+def test_external_endpoint_that_is_not_an_https_url_is_named(tmp_path, run_playbook, endpoint):
+    inv = inventory(tmp_path, {"cp1": {"node_ip": "10.0.0.1"}}, ["cp1"], control_plane=["cp1"])
+    rc, out = run_playbook(PREFLIGHT, {"cluster_apiserver_external_endpoint": endpoint}, inventory=inv)
+    assert rc != 0
+    assert ("cluster_apiserver_external_endpoint '%s' is not an https URL of a host (and port): write it as "
+            "https://<name or address>[:port], e.g. https://api.example.org:6443." % endpoint) in flat(out), out
+
+
+def test_two_control_plane_hosts_with_an_etcd_member_each_warn_about_quorum(tmp_path, run_playbook):
+    hosts = {"cp1": {"node_ip": "10.0.0.1"}, "cp2": {"node_ip": "10.0.0.2"}}
+    inv = inventory(tmp_path, hosts, ["cp1", "cp2"], control_plane=["cp1", "cp2"])
+    rc, out = run_playbook(PREFLIGHT, {}, inventory=inv)
+    assert rc == 0, out
+    assert ("WARNING: the 2 control-plane hosts (cp1, cp2) are also the only 2 etcd members. etcd needs 2 of 2 "
+            "for quorum, so losing either host stops etcd and with it the API on both") in flat(out), out
+
+
+def test_three_control_plane_hosts_do_not_warn(tmp_path, run_playbook):
+    hosts = {"cp%d" % i: {"node_ip": "10.0.0.%d" % i} for i in range(1, 4)}
+    inv = inventory(tmp_path, hosts, list(hosts), control_plane=list(hosts))
+    rc, out = run_playbook(PREFLIGHT, {}, inventory=inv)
+    assert rc == 0, out
+    assert "WARNING" not in out, out
+
+
 def test_unknown_network_plugin_lists_the_choices(tmp_path, run_playbook):
     inv = inventory(tmp_path, {"node1": {"node_ip": "10.0.0.1"}}, ["node1"], control_plane=["node1"])
     rc, out = run_playbook(PREFLIGHT, {"cluster_network_plugin": "calico"}, inventory=inv)

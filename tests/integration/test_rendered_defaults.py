@@ -126,7 +126,8 @@ def findings(rendered):
     for component, unit in UNITS.items():
         for flag, value in exec_start_flags(rendered[unit]).items():
             check(component, "flag", "--" + flag, TABLE[component]["flags"].get(flag), value)
-    configs = {"kube-scheduler": yaml.safe_load(rendered["kube-scheduler.yaml"]),
+    configs = {"kube-scheduler": yaml.safe_load(rendered["kube-scheduler.yaml"])
+               if "--config=" in rendered["kube-scheduler.service"] else {},
                "kubelet": yaml.safe_load(rendered["kubelet-config.yaml"]),
                "kube-proxy": yaml.safe_load(rendered["kube-proxy-config.yaml"]),
                "flannel": json.loads(rendered["flannel-net-conf.json"])}
@@ -197,10 +198,18 @@ def test_defaults_with_etcd_subnets_and_the_package_method_versions(render):
     assert 'plugins."io.containerd.grpc.v1.cri"' in rendered["containerd-config.toml"]
 
 
-@pytest.mark.parametrize("version", ["1.20.2", "1.22.17", "1.23.17", "1.25.16", "1.28.15", "1.29.15", "1.34.2"])
+@pytest.mark.parametrize("version", ["1.22.17", "1.23.17", "1.25.16", "1.28.15", "1.29.15", "1.34.2"])
 def test_every_release_gets_a_scheduler_configuration_api_it_reads_undeprecated(render, version):
-    found = [line for line in findings(render(cluster_kubernetes_version=version)) if "apiVersion" in line]
-    assert found == []
+    rendered = render(cluster_kubernetes_version=version)
+    assert "--config=" in rendered["kube-scheduler.service"]
+    assert [line for line in findings(rendered) if "apiVersion" in line] == []
+
+
+def test_kubernetes_1_20_scheduler_keeps_its_flags_to_close_the_insecure_port(render):
+    # Its configuration API v1beta1 would serve 10251 on every address (seen on the ha scenario's
+    # hosts); the deprecated flags are the only way to keep it closed there.
+    flags = exec_start_flags(render(cluster_kubernetes_version="1.20.2")["kube-scheduler.service"])
+    assert flags["port"] == "0" and flags["profiling"] == "false" and "config" not in flags
 
 
 @pytest.mark.parametrize("extra_vars, expected", [
