@@ -46,18 +46,37 @@ def http_mirror(etcd_tarball):
 CGROUP_V1 = not os.path.exists("/sys/fs/cgroup/cgroup.controllers")
 
 
+def ansible_playbook(playbook, extra_vars, inventory, work_dir):
+    """Run a playbook on this machine (local connection) with extra vars; return (rc, combined output)."""
+    vars_file = os.path.join(str(work_dir), "vars.json")
+    defaults = {"cluster_allow_cgroup_v1": True} if CGROUP_V1 else {}
+    with open(vars_file, "w", encoding="utf-8") as handle:
+        json.dump(dict(defaults, **dict(extra_vars, ansible_python_interpreter=sys.executable)), handle)
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
+    proc = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, "-c", "local", playbook,
+         "-e", "@%s" % vars_file],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
 @pytest.fixture
 def run_playbook(tmp_path):
     """Run a playbook on localhost with extra vars; return (rc, combined output)."""
     def run(playbook, extra_vars, inventory="localhost,"):
-        vars_file = tmp_path / "vars.json"
-        defaults = {"cluster_allow_cgroup_v1": True} if CGROUP_V1 else {}
-        vars_file.write_text(json.dumps(dict(defaults, **dict(extra_vars, ansible_python_interpreter=sys.executable))))
-        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-                   ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
-        proc = subprocess.run(
-            [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, "-c", "local", playbook,
-             "-e", "@%s" % vars_file],
-            capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False)
-        return proc.returncode, proc.stdout + proc.stderr
+        return ansible_playbook(playbook, extra_vars, inventory, tmp_path)
     return run
+
+
+RENDER_PLAYBOOK = os.path.join(ROOT, "tests", "integration", "render_defaults.yml")
+RENDER_INVENTORY = os.path.join(ROOT, "tests", "integration", "render_hosts.yml")
+
+
+def render_defaults(work_dir, extra_vars=None, inventory=RENDER_INVENTORY):
+    """What render_defaults.yml renders: {file: text, "versions": ..., "kubeconfigs": ...}."""
+    out_file = os.path.join(str(work_dir), "rendered.json")
+    rc, out = ansible_playbook(RENDER_PLAYBOOK, dict(extra_vars or {}, render_out=out_file), inventory, work_dir)
+    assert rc == 0, out
+    with open(out_file, encoding="utf-8") as handle:
+        return json.load(handle)

@@ -1,23 +1,17 @@
 """The apiserver's admission configuration: EventRateLimit always, Pod Security defaults from 1.25
 (its configuration API v1; PodSecurityPolicy is gone there)."""
 
-import json
-import os
+import yaml
 
-from conftest import ROOT
-
-PLAYBOOK = os.path.join(ROOT, "tests", "integration", "render_admission.yml")
+from conftest import render_defaults
 
 
-def render(run_playbook, tmp_path, version):
-    out_file = tmp_path / "admission.json"
-    rc, out = run_playbook(PLAYBOOK, {"cluster_kubernetes_version": version, "render_out": str(out_file)})
-    assert rc == 0, out
-    return json.loads(out_file.read_text())
+def render(tmp_path, version):
+    return yaml.safe_load(render_defaults(tmp_path, {"cluster_kubernetes_version": version})["admission-config.yaml"])
 
 
-def test_kubernetes_1_35_gets_pod_security_defaults_and_event_rate_limit(run_playbook, tmp_path):
-    config = render(run_playbook, tmp_path, "1.35.1")
+def test_kubernetes_1_35_gets_pod_security_defaults_and_event_rate_limit(tmp_path):
+    config = render(tmp_path, "1.35.1")
     assert config["apiVersion"] == "apiserver.config.k8s.io/v1" and config["kind"] == "AdmissionConfiguration"
     plugins = {plugin["name"]: plugin["configuration"] for plugin in config["plugins"]}
     assert plugins["PodSecurity"]["apiVersion"] == "pod-security.admission.config.k8s.io/v1"
@@ -28,6 +22,6 @@ def test_kubernetes_1_35_gets_pod_security_defaults_and_event_rate_limit(run_pla
     assert plugins["EventRateLimit"]["limits"][0] == {"type": "Server", "qps": 50, "burst": 100}
 
 
-def test_kubernetes_1_20_gets_event_rate_limit_only(run_playbook, tmp_path):
-    config = render(run_playbook, tmp_path, "1.20.2")
+def test_kubernetes_1_20_gets_event_rate_limit_only(tmp_path):
+    config = render(tmp_path, "1.20.2")
     assert [plugin["name"] for plugin in config["plugins"]] == ["EventRateLimit"]

@@ -1,18 +1,13 @@
 """The API endpoint of every node and every kubeconfig: one control-plane host, several (the local
 balancer on every node), or an external endpoint; and the apiserver certificate naming them all."""
 
-import json
-import os
-
 import pytest
 import yaml
 
-from conftest import ROOT
-
-PLAYBOOK = os.path.join(ROOT, "tests", "integration", "render_pki.yml")
+from conftest import render_defaults
 
 
-def render(run_playbook, tmp_path, control_planes, extra_vars=None):
+def render(tmp_path, control_planes, extra_vars=None):
     hosts = {"cp%d" % i: {"node_ip": "10.0.0.%d" % i} for i in range(1, control_planes + 1)}
     hosts["worker1"] = {"node_ip": "10.0.0.21"}
     data = {"all": {"hosts": {name: dict(hv, ansible_connection="local") for name, hv in hosts.items()},
@@ -20,25 +15,22 @@ def render(run_playbook, tmp_path, control_planes, extra_vars=None):
                                  "kube_control_plane": {"hosts": {name: None for name in hosts if name != "worker1"}},
                                  "kube_node": {"hosts": {"worker1": None}}}}}
     (tmp_path / "hosts.yml").write_text(yaml.safe_dump(data))
-    out_file = tmp_path / "pki.json"
-    rc, out = run_playbook(PLAYBOOK, dict(extra_vars or {}, render_out=str(out_file)),
-                           inventory=str(tmp_path / "hosts.yml"))
-    assert rc == 0, out
-    rendered = json.loads(out_file.read_text())
-    sans = next(cert for cert in rendered["certificates"] if cert["path"] == "apiserver")["sans"]
+    rendered = render_defaults(tmp_path, extra_vars, inventory=str(tmp_path / "hosts.yml"))
+    certificates = yaml.safe_load(rendered["certificates"])
+    sans = next(cert for cert in certificates if cert["path"] == "apiserver")["sans"]
     servers = {kubeconfig["name"]: kubeconfig["server"] for kubeconfig in rendered["kubeconfigs"]}
     return sans, servers
 
 
-def test_one_control_plane_host_is_every_node_s_endpoint(run_playbook, tmp_path):
-    sans, servers = render(run_playbook, tmp_path, 1)
+def test_one_control_plane_host_is_every_node_s_endpoint(tmp_path):
+    sans, servers = render(tmp_path, 1)
     assert {"DNS:cp1", "IP:10.0.0.1", "IP:127.0.0.1", "IP:10.32.0.1"} <= set(sans)
     assert servers["kubelet-worker1"] == servers["kube-proxy"] == servers["admin"] == "https://10.0.0.1:6443"
     assert servers["kube-scheduler"] == servers["kube-controller-manager"] == "https://127.0.0.1:6443"
 
 
-def test_three_control_plane_hosts_make_every_node_use_its_local_balancer(run_playbook, tmp_path):
-    sans, servers = render(run_playbook, tmp_path, 3)
+def test_three_control_plane_hosts_make_every_node_use_its_local_balancer(tmp_path):
+    sans, servers = render(tmp_path, 3)
     assert {"DNS:cp1", "DNS:cp2", "DNS:cp3", "IP:10.0.0.1", "IP:10.0.0.2", "IP:10.0.0.3", "IP:127.0.0.1"} <= set(sans)
     for name in ["kubelet-cp1", "kubelet-cp2", "kubelet-worker1", "kube-proxy", "flannel"]:
         assert servers[name] == "https://127.0.0.1:6444", name
@@ -47,8 +39,8 @@ def test_three_control_plane_hosts_make_every_node_use_its_local_balancer(run_pl
 
 @pytest.mark.parametrize("endpoint, san", [("https://api.example.org:6443", "DNS:api.example.org"),
                                            ("https://192.0.2.100", "IP:192.0.2.100")])
-def test_an_external_endpoint_is_used_everywhere_and_named_in_the_certificate(run_playbook, tmp_path, endpoint, san):
-    sans, servers = render(run_playbook, tmp_path, 3, {"cluster_apiserver_external_endpoint": endpoint})
+def test_an_external_endpoint_is_used_everywhere_and_named_in_the_certificate(tmp_path, endpoint, san):
+    sans, servers = render(tmp_path, 3, {"cluster_apiserver_external_endpoint": endpoint})
     assert san in sans and "DNS:cp3" in sans
     for name in ["admin", "kubelet-cp1", "kubelet-worker1", "kube-proxy", "flannel"]:
         assert servers[name] == endpoint, name

@@ -11,19 +11,15 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tarfile
 import tomllib
 
 import pytest
 import yaml
 
-from conftest import MIRROR, ROOT
+from conftest import MIRROR, ROOT, render_defaults
 
-HERE = os.path.join(ROOT, "tests", "integration")
-PLAYBOOK = os.path.join(HERE, "render_defaults.yml")
-INVENTORY = os.path.join(HERE, "render_hosts.yml")
-with open(os.path.join(HERE, "upstream_versions.yml"), encoding="utf-8") as table_file:
+with open(os.path.join(ROOT, "tests", "integration", "upstream_versions.yml"), encoding="utf-8") as table_file:
     TABLE = yaml.safe_load(table_file)
 
 K8S_BIN = os.path.join(MIRROR, "kubernetes", "v1.20.2", "bin", "linux", "amd64")
@@ -148,23 +144,14 @@ def findings(rendered):
 
 
 @pytest.fixture(scope="module")
-def render(tmp_path_factory, request):
+def render(tmp_path_factory):
     """render(**extra_vars) -> {file: text, "versions": {...}}, once per set of variables."""
     cache = {}
-    run_dir = tmp_path_factory.mktemp("render")
 
     def run(**extra_vars):
         key = json.dumps(extra_vars, sort_keys=True)
         if key not in cache:
-            out_file = run_dir / ("render-%d.json" % len(cache))
-            env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-            command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY,
-                       PLAYBOOK, "-e", json.dumps(dict(extra_vars, render_out=str(out_file),
-                                                       ansible_python_interpreter=sys.executable))]
-            proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300,
-                                  check=False)
-            assert proc.returncode == 0, proc.stdout + proc.stderr
-            cache[key] = json.loads(out_file.read_text())
+            cache[key] = render_defaults(tmp_path_factory.mktemp("render"), extra_vars)
         return cache[key]
     return run
 
