@@ -7,7 +7,7 @@ export DEBIAN_FRONTEND=noninteractive
 export ANSIBLE_CONFIG=$PWD/ansible.cfg
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
 export FROMSCRATCH_MIRROR=${FROMSCRATCH_MIRROR:-/var/cache/fromscratch-kubernetes/mirror}
-SCENARIOS=${SCENARIOS:-etcd etcd-single control-plane runtime default multinode ha}
+SCENARIOS=${SCENARIOS:-etcd etcd-single control-plane runtime default multinode ha day2}
 LOGS=${LOGS:-tests/output/logs}
 mkdir -p "$LOGS"
 

@@ -40,8 +40,10 @@ options:
     default: 30
 attributes:
   check_mode:
+    description: Reads only, so it runs the same in check mode.
     support: full
   diff_mode:
+    description: Changes nothing, so there is no diff.
     support: none
 """
 

@@ -46,18 +46,21 @@ def make(cn, days, issuer=None, key=None, sans=(), ca=False, orgs=(), serial=Non
     return cert, key
 
 
+def b64(cert):
+    return base64.b64encode(cert.public_bytes(serialization.Encoding.PEM)).decode()
+
+
 @pytest.fixture(name="pki")
 def fixture_pki(tmp_path):
     ca, ca_key = make("kubernetes-ca", 3650, ca=True)
     issuer = (ca.subject, ca_key)
-    api, _ = make("kube-apiserver", 1825, issuer, sans=["DNS:kubernetes", "IP:10.32.0.1", "IP:fd00::1"])
-    node, _ = make("system:node:n1", 10, issuer, orgs=["system:nodes"], serial=0x8F00AA)
+    api, _key = make("kube-apiserver", 1825, issuer, sans=["DNS:kubernetes", "IP:10.32.0.1", "IP:fd00::1"])
+    node, _key = make("system:node:n1", 10, issuer, orgs=["system:nodes"], serial=0x8F00AA)
     (tmp_path / "ca.crt").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     (tmp_path / "apiserver.crt").write_bytes(api.public_bytes(serialization.Encoding.PEM))
     (tmp_path / "ca.csr").write_text("not read: not a matching name")
     sub = tmp_path / "kubeconfigs"
     sub.mkdir()
-    b64 = lambda c: base64.b64encode(c.public_bytes(serialization.Encoding.PEM)).decode()  # noqa: E731
     (sub / "n1.kubeconfig").write_text(
         "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: %s\n    server: https://x:6443\n"
         "users:\n- name: n1\n  user:\n    client-certificate-data: %s\n    client-key-data: a2V5\n" % (b64(ca), b64(node)))
@@ -98,7 +101,7 @@ def test_folder_report_reads_pem_and_kubeconfigs_and_marks_what_is_due(pki):
 
 
 def test_expired_certificate_has_negative_days(tmp_path):
-    cert, _ = make("old", 0, not_after=NOW - datetime.timedelta(days=3, hours=1))
+    cert, _key = make("old", 0, not_after=NOW - datetime.timedelta(days=3, hours=1))
     (tmp_path / "old.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     result = ours.certificates_in_file(str(tmp_path / "old.crt"), NOW)[0]
     assert result["expired"] and result["days_left"] == -4
