@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export FROMSCRATCH_MIRROR ?= /var/cache/fromscratch-kubernetes/mirror
-SCENARIOS ?= etcd etcd-single control-plane runtime default multinode ha
+SCENARIOS ?= etcd etcd-single control-plane runtime default multinode ha day2
 
 .PHONY: test venv testbed mirror lint sanity units integration molecule lab lab-destroy build bench
 
