@@ -1,0 +1,75 @@
+"""The pki role's renewal on the controller: what is due is re-issued (keys kept), a run with nothing
+due changes nothing, pki_renew_all with pki_renew_rotate_keys re-issues all with new keys; the CAs
+never change."""
+
+import base64
+import glob
+import hashlib
+import os
+
+from cryptography import x509
+
+from conftest import ROOT
+
+PLAYBOOK = os.path.join(ROOT, "tests", "integration", "pki_run.yml")
+INVENTORY = os.path.join(ROOT, "tests", "integration", "render_hosts.yml")
+
+
+def state(pki):
+    """{path: (serial, sha256 of its key)} of every certificate, CAs included."""
+    out = {}
+    for crt in sorted(glob.glob(os.path.join(pki, "**", "*.crt"), recursive=True)):
+        with open(crt, "rb") as handle:
+            serial = x509.load_pem_x509_certificate(handle.read()).serial_number
+        key = crt[:-4] + ".key"
+        with open(key, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).hexdigest()
+        out[os.path.relpath(crt, pki)] = (serial, digest)
+    return out
+
+
+def cas(paths):
+    return {path for path in paths if os.path.basename(path) == "ca.crt"}
+
+
+def test_renewal_reissues_what_is_due_then_nothing_then_all_with_new_keys(tmp_path, run_playbook):
+    pki = str(tmp_path / "pki")
+    common = {"pki_dir": pki}
+    rc, out = run_playbook(PLAYBOOK, dict(common, pki_cert_not_after="+10d"), inventory=INVENTORY)
+    assert rc == 0, out
+    made = state(pki)
+    assert len(made) > 10 and len(cas(made)) == 3
+
+    # Every certificate has 10 days left: all due within the default 30 days; keys kept.
+    rc, out = run_playbook(PLAYBOOK, dict(common, pki_entry="renew"), inventory=INVENTORY)
+    assert rc == 0, out
+    renewed = state(pki)
+    assert "%d of %d certificates re-issued (fewer than 30 days left; keys kept)" % (len(made) - 3, len(made) - 3) in " ".join(out.split()), out
+    for path, (serial, key) in made.items():
+        if path in cas(made):
+            assert renewed[path] == (serial, key), path
+        else:
+            assert renewed[path][0] != serial and renewed[path][1] == key, path
+    # The kubeconfigs embed the new certificates.
+    with open(os.path.join(pki, "kubeconfigs", "admin.kubeconfig"), encoding="utf-8") as handle:
+        embedded = [line.split(":", 1)[1].strip() for line in handle if "client-certificate-data:" in line]
+    with open(os.path.join(pki, "admin.crt"), "rb") as crt:
+        assert base64.b64decode(embedded[0]).strip() == crt.read().strip()
+
+    # Now 1825 days left: nothing is due, nothing changes.
+    rc, out = run_playbook(PLAYBOOK, dict(common, pki_entry="renew"), inventory=INVENTORY)
+    assert rc == 0, out
+    assert "0 of %d certificates re-issued" % (len(made) - 3) in " ".join(out.split()), out
+    assert state(pki) == renewed
+    assert "changed=0" in out, out
+
+    # Everything, with new keys.
+    rc, out = run_playbook(PLAYBOOK, dict(common, pki_entry="renew", pki_renew_all=True, pki_renew_rotate_keys=True),
+                           inventory=INVENTORY)
+    assert rc == 0, out
+    rotated = state(pki)
+    for path, (serial, key) in renewed.items():
+        if path in cas(renewed):
+            assert rotated[path] == (serial, key), path
+        else:
+            assert rotated[path][0] != serial and rotated[path][1] != key, path
