@@ -1,4 +1,4 @@
-"""The pki role's renewal on the controller: what is due is re-issued (keys kept), a run with nothing
+"""The pki role's renewal and forget entry points on the controller: what is due is re-issued (keys kept), a run with nothing
 due changes nothing, pki_renew_all with pki_renew_rotate_keys re-issues all with new keys; the CAs
 never change."""
 
@@ -73,3 +73,14 @@ def test_renewal_reissues_what_is_due_then_nothing_then_all_with_new_keys(tmp_pa
             assert rotated[path] == (serial, key), path
         else:
             assert rotated[path][0] != serial and rotated[path][1] != key, path
+
+    # remove-node.yml's forget: the host's own files go, the shared ones and the CAs stay.
+    rc, out = run_playbook(PLAYBOOK, dict(common, pki_entry="forget", pki_forget_hosts=["node-1"]), inventory=INVENTORY)
+    assert rc == 0, out
+    left = sorted(os.path.relpath(path, pki) for path in glob.glob(os.path.join(pki, "**", "*"), recursive=True))
+    assert [path for path in left if "node-1" in path] == []
+    for path in ["etcd/server-node-1.crt", "etcd/peer-node-1.key", "kubelet-node-1.csr", "kubeconfigs/kubelet-node-1.kubeconfig",
+                 "controller-manager-server-node-1.crt", "scheduler-server-node-1.key"]:
+        assert path not in left
+    for path in ["ca.crt", "ca.key", "etcd/ca.crt", "admin.crt", "apiserver.key", "kubeconfigs/admin.kubeconfig", "sa.key"]:
+        assert path in left, path
