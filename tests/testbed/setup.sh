@@ -102,7 +102,8 @@ SRC
   # hosts that never run kubelet): kubelet-feasibility.md in shared/research.
   install -m 0755 "$HERE/host/k8s-node-prep.sh" "$ROOTFS/usr/local/sbin/k8s-node-prep.sh"
   install -m 0644 "$HERE/host/k8s-node-prep.service" "$ROOTFS/etc/systemd/system/k8s-node-prep.service"
-  ln -sf /etc/systemd/system/k8s-node-prep.service "$ROOTFS/etc/systemd/system/multi-user.target.wants/k8s-node-prep.service"
+  mkdir -p "$ROOTFS/etc/systemd/system/sysinit.target.wants"
+  ln -sf /etc/systemd/system/k8s-node-prep.service "$ROOTFS/etc/systemd/system/sysinit.target.wants/k8s-node-prep.service"
   # sshd, as on a real host. The image carries no host key: every host makes its own at first
   # boot, so each container has a key of its own that the test bed records (never shared).
   rm -f "$ROOTFS"/etc/ssh/ssh_host_*
