@@ -48,7 +48,7 @@ def test_remove_node_refuses_unknown_host(tmp_path, run_playbook):
 def test_remove_node_refuses_the_last_control_plane(tmp_path, run_playbook):
     out = refused(run_playbook, "remove-node.yml", {"remove_nodes": "cp1"}, inventory(tmp_path))
     assert "Removing cp1 would leave the cluster with no control-plane host; refused." in out, out
-    assert "Drain each node" not in out
+    assert "Cordon and drain" not in out
 
 
 def test_remove_node_refuses_the_last_etcd_members(tmp_path, run_playbook):
