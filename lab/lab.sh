@@ -22,9 +22,7 @@ down() {
     ip=$(podman inspect --format "{{ (index .NetworkSettings.Networks \"$NET\").IPAddress }}" "$c" 2>/dev/null || echo "")
     podman rm -f "$c" >/dev/null
     # Forget its host key: a new lab host on that address makes a new one.
-    if [ -n "$ip" ] && [ -n "$(ssh-keygen -F "$ip" -f "$SSH_DIR/known_hosts" 2>/dev/null)" ]; then
-      ssh-keygen -q -R "$ip" -f "$SSH_DIR/known_hosts" >/dev/null 2>&1
-    fi
+    if [ -n "$ip" ]; then rm -f "$SSH_DIR/known_hosts.d/$ip"; fi
   done
   podman network exists "$NET" 2>/dev/null && podman network rm "$NET" >/dev/null
   rm -rf "$LAB" "$LAB-credentials"

@@ -10,15 +10,50 @@ import os
 from ansible.errors import AnsibleFilterError
 
 
-def _sha1(path):
+# Files this big (binaries of the download cache) keep their sha1 next to them in <file>.sha1, with
+# the inode, size, modification and change times it was computed for (a file unpacked again gets a
+# new change time even when the archive sets the same modification time): every host of a run compares against them,
+# and hashing hundreds of megabytes once per host and run is the largest cost of a run that changes
+# nothing. Smaller files (certificates, kubeconfigs) are hashed each time and leave nothing behind.
+CACHE_FROM_BYTES = 1 << 20
+
+
+def _hash(path):
     digest = hashlib.sha1()
     try:
         with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(65536), b""):
+            for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     except OSError as err:
         raise AnsibleFilterError("files_to_copy cannot read %s on the controller: %s" % (path, err.strerror))
     return digest.hexdigest()
+
+
+def _sha1(path):
+    try:
+        info = os.stat(path)
+    except OSError as err:
+        raise AnsibleFilterError("files_to_copy cannot read %s on the controller: %s" % (path, err.strerror))
+    if info.st_size < CACHE_FROM_BYTES:
+        return _hash(path)
+    stamp = "%d %d %d %d" % (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    cache = path + ".sha1"
+    try:
+        with open(cache, encoding="ascii") as handle:
+            cached_stamp, _sep, digest = handle.read().strip().rpartition(" ")
+        if cached_stamp == stamp and len(digest) == 40:
+            return digest
+    except (OSError, ValueError):
+        pass
+    digest = _hash(path)
+    try:
+        partial = "%s.%d.tmp" % (cache, os.getpid())
+        with open(partial, "w", encoding="ascii") as handle:
+            handle.write("%s %s\n" % (stamp, digest))
+        os.replace(partial, cache)
+    except OSError:
+        pass  # a read-only cache folder: hash again next time
+    return digest
 
 
 def _private(name):

@@ -84,3 +84,23 @@ def test_kubernetes_binary_from_mirror_and_unknown_version(tmp_path, run_playboo
     assert rc != 0
     assert ("No sha256 is known for kube-scheduler 1.20.99 (amd64): none is pinned and the checksum file "
             "file://%s/kubernetes/v1.20.99/bin/linux/amd64/kube-scheduler.sha256 could not be used" % MIRROR) in " ".join(out.split()), out
+
+
+def test_cached_artifact_is_checked_again_when_its_pin_changes(tmp_path, run_playbook, etcd_tarball):
+    """A cached file is not read again while the check it passed stands (its .verified stamp); a new
+    pin for the same version makes the role verify the cached file against it."""
+    extra = base_vars(tmp_path, "file://" + MIRROR)
+    extra["download_extra_checksums"] = {"etcd": {"amd64": {ETCD_VERSION: sha256(etcd_tarball)}}}
+    rc, out = run_playbook(PLAYBOOK, extra)
+    assert rc == 0, out
+    cached = tmp_path / "cache" / "etcd" / "3.4.23-amd64" / os.path.basename(etcd_tarball)
+    assert (cached.parent / (cached.name + ".verified")).read_text() == "sha256:" + sha256(etcd_tarball)
+    rc, out = run_playbook(PLAYBOOK, extra)
+    assert rc == 0 and recap_changed(out) == 0, out
+    # The second run reads nothing from the mirror: the fetch is skipped.
+    assert re.search(r"TASK \[[^]]*Download and check the sha256[^]]*\][^\n]*\nskipping: \[localhost\]", out), out
+    wrong = "1" * 64
+    extra["download_extra_checksums"] = {"etcd": {"amd64": {ETCD_VERSION: wrong}}}
+    rc, out = run_playbook(PLAYBOOK, extra)
+    assert rc != 0
+    assert "expected sha256 %s, got %s" % (wrong, sha256(etcd_tarball)) in " ".join(out.split()), out

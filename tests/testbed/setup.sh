@@ -125,21 +125,21 @@ log "ready: $IMAGE"
 
 # The key the test bed logs in with (root, key only) and the client configuration Ansible
 # (ansible_ssh_common_args in tests/testbed/group_vars/all.yml) and testinfra (--ssh-config) read.
-# Host keys are checked: the create step writes each new host's key into known_hosts.
-install -d -m 0700 "$SSH_DIR"
+# Host keys are checked: the create step writes each new host's key into known_hosts.d/<address>,
+# one file per host, so scenarios that start hosts at the same time never write the same file.
+install -d -m 0700 "$SSH_DIR" "$SSH_DIR/known_hosts.d"
 if [ ! -s "$SSH_DIR/id_ed25519" ]; then
   log "making the test bed's SSH key pair in $SSH_DIR"
   rm -f "$SSH_DIR/id_ed25519" "$SSH_DIR/id_ed25519.pub"
   ssh-keygen -q -t ed25519 -N "" -C "fromscratch-kubernetes test bed" -f "$SSH_DIR/id_ed25519"
 fi
-touch "$SSH_DIR/known_hosts"
 ssh_conf=$(cat <<CONF
 # Written by fromscratch.kubernetes tests/testbed/setup.sh: how the test bed reaches its hosts.
 Host *
   User root
   IdentityFile $SSH_DIR/id_ed25519
   IdentitiesOnly yes
-  UserKnownHostsFile $SSH_DIR/known_hosts
+  UserKnownHostsFile $SSH_DIR/known_hosts.d/%h
   StrictHostKeyChecking yes
   PasswordAuthentication no
   ControlMaster auto

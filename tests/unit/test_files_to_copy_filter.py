@@ -80,3 +80,29 @@ def test_bad_input_is_a_sentence(files, found, message):
 
 def test_registered_under_its_name():
     assert FilterModule().filters()["files_to_copy"] is files_to_copy
+
+
+def test_big_files_keep_their_sha1_beside_them_until_they_change(tmp_path, monkeypatch):
+    from ansible_collections.fromscratch.kubernetes.plugins.filter import files_to_copy as module
+
+    monkeypatch.setattr(module, "CACHE_FROM_BYTES", 4)
+    binary = tmp_path / "kubelet"
+    binary.write_bytes(b"BINARY 1")
+    found = _found([_in_place("/usr/local/bin/kubelet", b"BINARY 1", mode="0755")])
+    wanted = [{"src": str(binary), "dest": "/usr/local/bin/kubelet", "mode": "0755"}]
+    assert files_to_copy(wanted, found) == []
+    cache = tmp_path / "kubelet.sha1"
+    assert cache.read_text().split()[-1] == hashlib.sha1(b"BINARY 1").hexdigest()
+    # The cached digest is what the next comparison uses ...
+    cache.write_text(cache.read_text().rsplit(" ", 1)[0] + " " + "0" * 40 + "\n")
+    assert len(files_to_copy(wanted, found)) == 1
+    # ... until the file itself changes: then it is hashed again.
+    binary.write_bytes(b"BINARY 2")
+    todo = files_to_copy(wanted, _found([_in_place("/usr/local/bin/kubelet", b"BINARY 2", mode="0755")]))
+    assert todo == []
+    assert cache.read_text().split()[-1] == hashlib.sha1(b"BINARY 2").hexdigest()
+
+
+def test_small_files_leave_no_cache(pki):
+    files_to_copy([{"src": "ca.crt", "dest": "/x/ca.crt"}], _found([]), str(pki))
+    assert not (pki / "ca.crt.sha1").exists()
