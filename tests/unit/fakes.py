@@ -56,3 +56,17 @@ def healthy_cluster(leader="etcd2"):
         routes[ep + "/v3/cluster/member/list"] = member_list()
         routes[ep + "/v3/maintenance/alarm"] = (200, {"header": {}})
     return routes
+
+
+def run_module_file(module_file, args, tmp_path, collections):
+    """Run a module file as Ansible would, with its arguments in a file; returns (result, process)."""
+    import os
+    import subprocess
+    import sys
+
+    args_file = tmp_path / "args.json"
+    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    env = dict(os.environ, PYTHONPATH=collections)
+    proc = subprocess.run([sys.executable, module_file, str(args_file)], capture_output=True,
+                          text=True, env=env, timeout=60, check=False)
+    return json.loads(proc.stdout), proc

@@ -1,16 +1,12 @@
 """The etcd_health module: verdict, failure and its sentences (run() with fakes, main() for real)."""
 
-import json
-import os
 import ssl
-import subprocess
-import sys
 
 from ansible_collections.fromscratch.kubernetes.plugins.modules import etcd_health
 from ansible_collections.fromscratch.kubernetes.plugins.module_utils.tls_http import TlsHttpError
 
 from conftest import COLLECTIONS
-from fakes import EPS, FakeHttp, healthy_cluster
+from fakes import EPS, FakeHttp, healthy_cluster, run_module_file
 
 PARAMS = {"endpoints": list(EPS.values()), "ca_cert": "/ca.crt", "client_cert": "/c.crt", "client_key": "/c.key",
           "timeout": 5.0, "expected_members": 3, "wait": False, "wait_timeout": 120, "fail_on_unhealthy": True}
@@ -52,12 +48,7 @@ def test_bad_client_identity_fails_before_any_request():
 
 def run_module(args, tmp_path):
     """Run the module file as Ansible would, with its arguments in a file."""
-    args_file = tmp_path / "args.json"
-    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    env = dict(os.environ, PYTHONPATH=COLLECTIONS)
-    proc = subprocess.run([sys.executable, etcd_health.__file__, str(args_file)], capture_output=True,
-                          text=True, env=env, timeout=60, check=False)
-    return json.loads(proc.stdout), proc
+    return run_module_file(etcd_health.__file__, args, tmp_path, COLLECTIONS)
 
 
 def test_main_refused_port_fails_with_sentence_not_traceback(tmp_path):
