@@ -20,7 +20,7 @@ down() {
   local c ip
   for c in $(podman ps -a --filter label=fromscratch-lab=1 --format '{{.Names}}' 2>/dev/null); do
     ip=$(podman inspect --format "{{ (index .NetworkSettings.Networks \"$NET\").IPAddress }}" "$c" 2>/dev/null || echo "")
-    podman rm -f "$c" >/dev/null
+    podman rm -f -t 0 "$c" >/dev/null
     # Forget its host key: a new lab host on that address makes a new one.
     if [ -n "$ip" ]; then rm -f "$SSH_DIR/known_hosts.d/$ip"; fi
   done

@@ -70,20 +70,20 @@ bash lab/lab.sh down >/dev/null
 first=${NODES[0]} last=${NODES[-1]}
 row() {  # row LABEL KEY GOAL: a figure for each lab size and the last/first ratio
   local label=$1 key=$2 goal=$3 n line
-  line=$(printf '%-30s' "$label")
+  line=$(printf '%-34s' "$label")
   for n in "${NODES[@]}"; do line+=$(printf ' %8s' "${WALL[$key-$n]}s"); done
   line+=$(awk -v a="${WALL[$key-$last]}" -v b="${WALL[$key-$first]}" 'BEGIN {printf " %8.2fx", (b > 0 ? a / b : 0)}')
   printf '%s  %s\n' "$line" "$goal"
 }
 cpu_row() {  # cpu_row LABEL KEY: controller CPU seconds for each lab size, and per extra node
   local label=$1 key=$2 n line
-  line=$(printf '%-30s' "$label")
+  line=$(printf '%-34s' "$label")
   for n in "${NODES[@]}"; do line+=$(printf ' %8s' "${CPU[$key-$n]}s"); done
   line+=$(awk -v a="${CPU[$key-$last]}" -v b="${CPU[$key-$first]}" -v n="$last" -v f="$first" \
     'BEGIN {printf " %7.1fs/node", (n > f ? (a - b) / (n - f) : 0)}')
   printf '%s\n' "$line"
 }
-printf '\n%-30s' measure
+printf '\n%-34s' measure
 for n in "${NODES[@]}"; do printf ' %8s' "$n-node"; done
 printf ' %9s  %s\n' "$last/$first" goal
 row "converge (SSH)" converge "<= 1.5x"
@@ -92,6 +92,6 @@ row "re-run (mitogen)" mitogen "1-node <= 8 s; <= 1.5x"
 cpu_row "controller CPU, converge" converge
 cpu_row "controller CPU, re-run (SSH)" rerun
 cpu_row "controller CPU, re-run (mitogen)" mitogen
-printf '%-30s %8s\n' "floor (1 node, units restarted)" "${WALL[floor]:-}s"
+printf '%-34s %8s\n' "floor (1 node, units restarted)" "${WALL[floor]:-}s"
 echo
 echo "Profiles of the re-runs (slowest tasks, per-role totals): $OUT/rerun-*.log"
