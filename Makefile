@@ -48,5 +48,5 @@ lab-destroy: ## remove the lab containers and network
 build: venv ## collection tarball
 	ansible-galaxy collection build --force
 
-bench: ## 1- and 3-node lab: converge, re-run (also under mitogen), floor, ratios (not a test)
+bench: ## 1-, 3- and 9-node labs: converge, re-runs over SSH and mitogen, controller CPU, floor (not a test)
 	bash tests/bench.sh
