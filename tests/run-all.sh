@@ -104,7 +104,7 @@ lane() {
 if [ -n "${SCENARIOS:-}" ]; then
   LANES=${LANES:-"lint sanity integration;$SCENARIOS"}
 else
-  LANES=${LANES:-"day2 etcd-single runtime integration;ha etcd control-plane default multinode lint sanity"}
+  LANES=${LANES:-"day2 integration;ha etcd etcd-single runtime control-plane default multinode lint sanity"}
 fi
 lanes() {
   local pids=() i=0 lane_items lane_list rc=0 pid
