@@ -13,6 +13,9 @@
 #     pause image from the same tree's build/pause, a busybox-static httpd for smoke tests)
 #   <mirror>/images/coredns-1.11.1.tar (+ .sha256)  CoreDNS from the npm package coredns-dist-linux-x64,
 #     the binary checked against the sha256 pinned here
+#   Kubernetes 1.35.1 and 1.34.12, etcd 3.6.6, containerd 2.2.1, runc 1.3.4, CNI plugins 1.8.0,
+#     CoreDNS 1.13.1 and flanneld 0.27.4 built from their Go modules by tests/testbed/gobuild.sh, in
+#     the same layout (not by the lab, which does not run them yet: FROMSCRATCH_MIRROR_MODULES=0)
 # Point the collection at it with `download_mirror_url: file://<mirror>` (or serve it over HTTP).
 # Cached outside git and keyed by version: a second run reuses what is there. A repacked release
 # holds the Debian package's build of the binaries, not upstream's (README "Test bed").
@@ -28,6 +31,10 @@ COREDNS_NPM_VERSION=1.11.1-3
 COREDNS_VERSION=1.11.1
 COREDNS_SHA256=b6fabbe1143c3d2a911b745aba255189c80cb40cee9a86cba6edb0c76607686c
 K8S_VERSION=${K8S_VERSION:-1.20.2}
+# Releases built from their Go modules (tests/testbed/gobuild.sh): Kubernetes at the default and at
+# the previous minor's newest patch the module proxy serves, etcd at kubeadm 1.35's pairing, the
+# container runtime, CNI plugins, CoreDNS and flanneld at the roles' defaults.
+read -r -a MODULE_RELEASES <<<"${FROMSCRATCH_MODULE_RELEASES:-kubernetes@1.35.1 etcd@3.6.6 containerd@2.2.1 runc@1.3.4 cni-plugins@1.8.0 coredns@1.13.1 flannel@0.27.4 kubernetes@1.34.12}"
 K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
 ARCH=amd64
 export DEBIAN_FRONTEND=noninteractive
@@ -286,5 +293,8 @@ if [ "${FROMSCRATCH_MIRROR_KUBERNETES:-1}" = 1 ]; then
   build_kubernetes
   build_images
   build_coredns_image
+fi
+if [ "${FROMSCRATCH_MIRROR_MODULES:-1}" = 1 ]; then
+  bash "$(dirname "$0")/gobuild.sh" "${MODULE_RELEASES[@]}"
 fi
 log "ready: file://$MIRROR"
