@@ -205,3 +205,13 @@ def test_coredns_built_from_its_module_matches_its_published_sum(tmp_path):
     subprocess.run(["tar", "-xzf", os.path.join(folder, name), "-C", str(tmp_path)], check=True)
     stamp = subprocess.run([str(tmp_path / "coredns"), "-version"], capture_output=True, text=True, check=True)
     assert stamp.stdout.split("\n")[0] == "CoreDNS-1.13.1"
+
+
+def test_artifact_missing_from_the_catalogue_fails_with_the_names_it_has(tmp_path, run_playbook):
+    extra = base_vars(tmp_path, "file://" + MIRROR)
+    extra.update(test_artifact="kube-controler-manager", test_files=[{"dest": str(tmp_path / "bin" / "x")}])
+    rc, out = run_playbook(PLAYBOOK, extra)
+    assert rc != 0
+    assert ("'kube-controler-manager' is not an artifact of download_artifacts; it has cni-plugins, containerd, etcd, "
+            "flannel, flannel-cni-plugin, kube-apiserver") in " ".join(out.split()), out
+    assert os.listdir(tmp_path / "bin") == []
