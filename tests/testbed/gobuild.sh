@@ -28,93 +28,15 @@ GO=${GO:-go}
 
 log() { printf 'gobuild: %s\n' "$*"; }
 
-# Upstream's build flags (hack/lib/golang.sh of the release): no symbols, trimmed paths, these tags.
-K8S_TAGS=selinux,notest,grpcnotrace
-# The binaries upstream builds with CGO_ENABLED=0 (its KUBE_STATIC_BINARIES); the kubelet is not in
-# that list and is built with cgo, as upstream does.
-K8S_STATIC=(kube-apiserver kube-controller-manager kube-scheduler kube-proxy kubectl)
-K8S_CGO=(kubelet)
-
-# The version stamp of hack/lib/version.sh: the same -X values into client-go and component-base,
-# so --version, /version and each Node's kubeletVersion say the release. buildDate is the release
-# commit's time (the module proxy's), so a rebuild stamps the same date.
-k8s_ldflags() {  # k8s_ldflags VERSION DATE
-  local version=$1 date=$2 minor flags="" pair
-  minor=${version#*.}; minor=${minor%%.*}
-  for pair in "gitVersion=v$version" "gitMajor=1" "gitMinor=$minor" "gitTreeState=clean" "buildDate=$date"; do
-    flags="$flags -X 'k8s.io/client-go/pkg/version.${pair%%=*}=${pair#*=}' -X 'k8s.io/component-base/version.${pair%%=*}=${pair#*=}'"
-  done
-  echo "all=$flags -s -w"
-}
-
-# A throwaway module that requires k8s.io/kubernetes at the release and its k8s.io/* staging
-# modules at the matching v0 version: the release's own go.mod points them at ./staging folders, a
-# replace that does not apply to a dependency.
-k8s_module() {  # k8s_module VERSION DIR
-  local version=$1 dir=$2 gomod
-  mkdir -p "$dir"
-  gomod=$(cd "$dir" && "$GO" mod download -json "k8s.io/kubernetes@v$version" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p')
-  [ -f "$gomod" ] || { log "the module proxy did not give k8s.io/kubernetes@v$version"; exit 1; }
-  {
-    printf 'module fromscratch.local/build/kubernetes\n\ngo %s\n\nrequire k8s.io/kubernetes v%s\n\n' \
-      "$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$gomod")" "$version"
-    awk -v v="v0.${version#1.}" '$2 == "=>" && $3 ~ /^\.\/staging\// {print "replace " $1 " => " $1 " " v}' "$gomod"
-  } > "$dir/go.mod"
-  {
-    printf '//go:build tools\n\n// Package tools names the commands this module builds.\npackage tools\n\nimport (\n'
-    for binary in "${K8S_STATIC[@]}" "${K8S_CGO[@]}"; do printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$binary"; done
-    printf ')\n'
-  } > "$dir/tools.go"
-  (cd "$dir" && GOFLAGS=-mod=mod "$GO" mod tidy)
-}
-
-build_kubernetes() {  # build_kubernetes VERSION
-  local version=$1 out="$MIRROR/kubernetes/v$1/bin/linux/$ARCH" dir="$GOBUILD/kubernetes-$1" binary missing=0
-  for binary in "${K8S_STATIC[@]}" "${K8S_CGO[@]}"; do
-    [ -s "$out/$binary" ] && [ -s "$out/$binary.sha256" ] || missing=1
-  done
-  if [ "$missing" = 0 ]; then log "kubernetes $version: in the mirror"; return; fi
-  local start=$SECONDS date ldflags tmp
-  log "kubernetes $version: building from k8s.io/kubernetes@v$version (the first build takes minutes)"
-  k8s_module "$version" "$dir"
-  date=$(cd "$dir" && "$GO" list -m -f '{{.Time.Format "2006-01-02T15:04:05Z"}}' "k8s.io/kubernetes")
-  ldflags=$(k8s_ldflags "$version" "$date")
-  tmp="$out.tmp"
-  rm -rf "$tmp" && mkdir -p "$tmp"
-  for binary in "${K8S_STATIC[@]}"; do
-    (cd "$dir" && CGO_ENABLED=0 "$GO" build -trimpath -installsuffix=static -tags="$K8S_TAGS" -ldflags="$ldflags" \
-      -o "$tmp/$binary" "k8s.io/kubernetes/cmd/$binary")
-    log "kubernetes $version: $binary built ($((SECONDS - start)) s)"
-  done
-  for binary in "${K8S_CGO[@]}"; do
-    (cd "$dir" && CGO_ENABLED=1 "$GO" build -trimpath -tags="$K8S_TAGS" -ldflags="$ldflags" \
-      -o "$tmp/$binary" "k8s.io/kubernetes/cmd/$binary")
-    log "kubernetes $version: $binary built ($((SECONDS - start)) s)"
-  done
-  for binary in "${K8S_STATIC[@]}" "${K8S_CGO[@]}"; do
-    if [ "$binary" = kubectl ]; then
-      says "kubernetes $version" "Client Version: v$version" "$tmp/$binary" version --client
-    else
-      says "kubernetes $version" "Kubernetes v$version" "$tmp/$binary" --version
-    fi
-    sha256sum "$tmp/$binary" | cut -d' ' -f1 > "$tmp/$binary.sha256"
-  done
-  mkdir -p "$out"
-  for binary in "${K8S_STATIC[@]}" "${K8S_CGO[@]}"; do
-    mv -f "$tmp/$binary" "$out/$binary" && mv -f "$tmp/$binary.sha256" "$out/$binary.sha256"
-  done
-  rmdir "$tmp"
-  log "kubernetes $version: done in $((SECONDS - start)) s"
-}
-
 # A throwaway module in $GOBUILD/NAME that requires the modules of the packages it builds, each at
 # the release: one `go get` of them all, so that none is resolved to its latest version (no tidy,
 # which would add other modules at their latest and move shared dependencies).
+# GOMOD_EXTRA: lines for its go.mod (the replace lines of Kubernetes).
 gomod() {  # gomod NAME PACKAGE@VERSION...
   local dir="$GOBUILD/$1"
   shift
   rm -rf "$dir" && mkdir -p "$dir"
-  printf 'module fromscratch.local/build/%s\n\ngo 1.24\n' "${dir##*/}" > "$dir/go.mod"
+  printf 'module fromscratch.local/build/%s\n\ngo 1.24\n\n%s\n' "${dir##*/}" "${GOMOD_EXTRA:-}" > "$dir/go.mod"
   (cd "$dir" && "$GO" get "$@" 2>&1 | sed '/^go: \(downloading\|added\|upgraded\|finding\) /d')
 }
 
@@ -155,6 +77,70 @@ publish() {
 
 sha256_line() {  # sha256_line FILE: '<hex>  <file name>', as sha256sum prints it
   (cd "$(dirname "$1")" && sha256sum "$(basename "$1")")
+}
+
+# Upstream's build flags (hack/lib/golang.sh of the release): no symbols, trimmed paths, these tags.
+K8S_TAGS=selinux,notest,grpcnotrace
+# The binaries upstream builds with CGO_ENABLED=0 (its KUBE_STATIC_BINARIES); the kubelet is not in
+# that list and is built with cgo, as upstream does.
+K8S_STATIC=(kube-apiserver kube-controller-manager kube-scheduler kube-proxy kubectl)
+K8S_CGO=(kubelet)
+
+# The version stamp of hack/lib/version.sh: the same -X values into client-go and component-base,
+# so --version, /version and each Node's kubeletVersion say the release. buildDate is the release
+# commit's time (the module proxy's), so a rebuild stamps the same date.
+k8s_ldflags() {  # k8s_ldflags VERSION DATE
+  local version=$1 date=$2 minor flags="" pair
+  minor=${version#*.}; minor=${minor%%.*}
+  for pair in "gitVersion=v$version" "gitMajor=1" "gitMinor=$minor" "gitTreeState=clean" "buildDate=$date"; do
+    flags="$flags -X 'k8s.io/client-go/pkg/version.${pair%%=*}=${pair#*=}' -X 'k8s.io/component-base/version.${pair%%=*}=${pair#*=}'"
+  done
+  echo "all=$flags -s -w"
+}
+
+# The replace lines of a throwaway module for k8s.io/kubernetes: its k8s.io/* staging modules at the
+# matching v0 version. The release's own go.mod points them at ./staging folders, a replace that does
+# not apply to a dependency (and requires them at v0.0.0).
+k8s_replaces() {  # k8s_replaces VERSION
+  local version=$1 gomod
+  gomod=$("$GO" mod download -json "k8s.io/kubernetes@v$version" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p')
+  [ -f "$gomod" ] || { log "the module proxy did not give k8s.io/kubernetes@v$version"; exit 1; }
+  awk -v v="v0.${version#1.}" '$2 == "=>" && $3 ~ /^\.\/staging\// {print "replace " $1 " => " $1 " " v}' "$gomod"
+}
+
+build_kubernetes() {  # build_kubernetes VERSION
+  local version=$1 out="$MIRROR/kubernetes/v$1/bin/linux/$ARCH" binary missing=0
+  for binary in "${K8S_STATIC[@]}" "${K8S_CGO[@]}"; do
+    [ -s "$out/$binary" ] && [ -s "$out/$binary.sha256" ] || missing=1
+  done
+  if [ "$missing" = 0 ]; then log "kubernetes $version: in the mirror"; return; fi
+  local start=$SECONDS name="kubernetes-$version" date ldflags tmp files=()
+  log "kubernetes $version: building from k8s.io/kubernetes@v$version (the first build takes minutes)"
+  local packages=("${K8S_STATIC[@]/#/k8s.io/kubernetes/cmd/}" "${K8S_CGO[@]/#/k8s.io/kubernetes/cmd/}")
+  GOMOD_EXTRA=$(k8s_replaces "$version") gomod "$name" "${packages[@]/%/@v$version}"
+  date=$(cd "$GOBUILD/$name" && "$GO" list -m -f '{{.Time.Format "2006-01-02T15:04:05Z"}}' k8s.io/kubernetes)
+  ldflags=$(k8s_ldflags "$version" "$date")
+  tmp=$(mktemp -d)
+  for binary in "${K8S_STATIC[@]}"; do
+    gobuild "$name" "$tmp/$binary" CGO_ENABLED=0 -- -trimpath -installsuffix=static -tags="$K8S_TAGS" -ldflags="$ldflags" \
+      "k8s.io/kubernetes/cmd/$binary"
+    log "kubernetes $version: $binary built ($((SECONDS - start)) s)"
+  done
+  for binary in "${K8S_CGO[@]}"; do
+    gobuild "$name" "$tmp/$binary" CGO_ENABLED=1 -- -trimpath -tags="$K8S_TAGS" -ldflags="$ldflags" "k8s.io/kubernetes/cmd/$binary"
+    log "kubernetes $version: $binary built ($((SECONDS - start)) s)"
+  done
+  for binary in "${K8S_STATIC[@]}" "${K8S_CGO[@]}"; do
+    if [ "$binary" = kubectl ]; then
+      says "kubernetes $version" "Client Version: v$version" "$tmp/$binary" version --client
+    else
+      says "kubernetes $version" "Kubernetes v$version" "$tmp/$binary" --version
+    fi
+    # dl.k8s.io's <binary>.sha256: the bare digest.
+    sha256sum "$tmp/$binary" | cut -d' ' -f1 > "$tmp/$binary.sha256"
+    files+=("$binary" "$binary.sha256")
+  done
+  publish "kubernetes $version" "$out" "$start" "$tmp" "${files[@]}"
 }
 
 build_etcd() {  # build_etcd VERSION
