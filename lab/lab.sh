@@ -36,8 +36,8 @@ up() {
   if [ "$nodes" -lt 1 ] || [ "$nodes" -gt 9 ]; then echo "NODES must be from 1 to 9, not $nodes" >&2; exit 2; fi
   bash tests/venv.sh >/dev/null
   bash tests/testbed/setup.sh
-  # The lab runs the test bed's Kubernetes 1.20.2: the releases built from Go modules are left to the test command.
-  FROMSCRATCH_MIRROR_MODULES=0 bash tests/testbed/mirror.sh
+  # The lab runs the roles' default releases: only those are built (the test command builds the rest).
+  bash tests/testbed/mirror.sh defaults
   export PATH=$ROOT/.venv/bin:$PATH ANSIBLE_CONFIG=$ROOT/ansible.cfg
 
   ansible-playbook lab/lab.yml -e lab_nodes="$nodes" -e lab_control_planes="$control_planes"
@@ -46,7 +46,9 @@ up() {
   ansible-playbook -i "$LAB/hosts.yml" site.yml
   echo
   echo "Lab ready in $((SECONDS - start))s: $nodes node(s), $control_planes control-plane host(s), inventory $LAB/hosts.yml"
-  local kubectl=$FROMSCRATCH_MIRROR/kubernetes/v1.20.2/bin/linux/amd64/kubectl
+  local kubectl version
+  version=$(sed -n 's/^cluster_kubernetes_version: "\(.*\)"/\1/p' roles/cluster/defaults/main.yml)
+  kubectl=$FROMSCRATCH_MIRROR/kubernetes/v$version/bin/linux/amd64/kubectl
   echo "  export KUBECONFIG=$LAB-credentials/pki/kubeconfigs/admin.kubeconfig"
   echo "  $kubectl get nodes -o wide          # from this machine"
   echo "  ssh -F $SSH_DIR/config 10.89.40.11   # a shell on node 1: kubectl and etcdctl are set up for root"

@@ -12,7 +12,8 @@ import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MIRROR = os.environ.get("FROMSCRATCH_MIRROR", "/var/cache/fromscratch-kubernetes/mirror")
-ETCD_VERSION = "3.4.23"
+# An etcd release of the mirror with no sha256 pinned in the catalogue (the test bed's other etcd).
+ETCD_VERSION = "3.5.35"
 ETCD_TARBALL = os.path.join(MIRROR, "etcd", "v" + ETCD_VERSION, "etcd-v%s-linux-amd64.tar.gz" % ETCD_VERSION)
 
 

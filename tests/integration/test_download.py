@@ -32,9 +32,9 @@ def test_file_mirror_installs_real_binaries_then_changes_nothing(tmp_path, run_p
     extra = base_vars(tmp_path, "file://" + MIRROR)
     rc, out = run_playbook(PLAYBOOK, extra)
     assert rc == 0, out
-    assert "WARNING: no sha256 is pinned for etcd 3.4.23" in out  # checked against the published SHA256SUMS
+    assert "WARNING: no sha256 is pinned for etcd 3.5.35" in out  # checked against the published SHA256SUMS
     version = subprocess.run([str(tmp_path / "bin" / "etcd"), "--version"], capture_output=True, text=True, check=True)
-    assert "etcd Version: 3.4.23" in version.stdout
+    assert "etcd Version: 3.5.35" in version.stdout
     assert os.stat(tmp_path / "bin" / "etcdctl").st_mode & 0o777 == 0o755
     rc, out = run_playbook(PLAYBOOK, extra)
     assert rc == 0 and recap_changed(out) == 0, out
@@ -46,7 +46,7 @@ def test_http_mirror_with_pinned_sum(tmp_path, run_playbook, http_mirror, etcd_t
     rc, out = run_playbook(PLAYBOOK, extra)
     assert rc == 0, out
     assert "WARNING: no sha256 is pinned" not in out
-    assert sha256(tmp_path / "cache" / "etcd" / "3.4.23-amd64" / os.path.basename(etcd_tarball)) == sha256(etcd_tarball)
+    assert sha256(tmp_path / "cache" / "etcd" / "3.5.35-amd64" / os.path.basename(etcd_tarball)) == sha256(etcd_tarball)
     assert os.path.exists(tmp_path / "bin" / "etcd")
 
 
@@ -57,10 +57,10 @@ def test_checksum_mismatch_names_file_and_digests_and_installs_nothing(tmp_path,
     rc, out = run_playbook(PLAYBOOK, extra)
     assert rc != 0
     flat = " ".join(out.split())
-    assert ("Checksum mismatch for etcd-v3.4.23-linux-amd64.tar.gz from file://%s/etcd/v3.4.23/"
-            "etcd-v3.4.23-linux-amd64.tar.gz: expected sha256 %s, got %s." % (MIRROR, wrong, sha256(etcd_tarball))) in flat, out
+    assert ("Checksum mismatch for etcd-v3.5.35-linux-amd64.tar.gz from file://%s/etcd/v3.5.35/"
+            "etcd-v3.5.35-linux-amd64.tar.gz: expected sha256 %s, got %s." % (MIRROR, wrong, sha256(etcd_tarball))) in flat, out
     assert os.listdir(tmp_path / "bin") == []
-    assert not os.path.exists(tmp_path / "cache" / "etcd" / "3.4.23-amd64" / os.path.basename(etcd_tarball))
+    assert not os.path.exists(tmp_path / "cache" / "etcd" / "3.5.35-amd64" / os.path.basename(etcd_tarball))
 
 
 def test_unknown_version_without_checksum_file_fails_clearly(tmp_path, run_playbook, etcd_tarball):
@@ -74,18 +74,18 @@ def test_unknown_version_without_checksum_file_fails_clearly(tmp_path, run_playb
 
 
 def test_kubernetes_binary_from_mirror_and_unknown_version(tmp_path, run_playbook):
-    extra = base_vars(tmp_path, "file://" + MIRROR, version="1.20.2")
+    extra = base_vars(tmp_path, "file://" + MIRROR, version="1.34.12")
     extra.update(test_artifact="kube-scheduler", test_files=[{"dest": str(tmp_path / "bin" / "kube-scheduler")}])
     rc, out = run_playbook(PLAYBOOK, extra)
     assert rc == 0, out
     version = subprocess.run([str(tmp_path / "bin" / "kube-scheduler"), "--version"], capture_output=True, text=True,
                              check=True)
-    assert version.stdout.strip() == "Kubernetes v1.20.2"
-    extra.update(test_version="1.20.99", test_files=[{"dest": str(tmp_path / "bin" / "kube-scheduler-1.20.99")}])
+    assert version.stdout.strip() == "Kubernetes v1.34.12"
+    extra.update(test_version="1.34.99", test_files=[{"dest": str(tmp_path / "bin" / "kube-scheduler-1.34.99")}])
     rc, out = run_playbook(PLAYBOOK, extra)
     assert rc != 0
-    assert ("No sha256 is known for kube-scheduler 1.20.99 (amd64): none is pinned and the checksum file "
-            "file://%s/kubernetes/v1.20.99/bin/linux/amd64/kube-scheduler.sha256 could not be used" % MIRROR) in " ".join(out.split()), out
+    assert ("No sha256 is known for kube-scheduler 1.34.99 (amd64): none is pinned and the checksum file "
+            "file://%s/kubernetes/v1.34.99/bin/linux/amd64/kube-scheduler.sha256 could not be used" % MIRROR) in " ".join(out.split()), out
 
 
 def test_cached_artifact_is_checked_again_when_its_pin_changes(tmp_path, run_playbook, etcd_tarball):
@@ -95,7 +95,7 @@ def test_cached_artifact_is_checked_again_when_its_pin_changes(tmp_path, run_pla
     extra["download_extra_checksums"] = {"etcd": {"amd64": {ETCD_VERSION: sha256(etcd_tarball)}}}
     rc, out = run_playbook(PLAYBOOK, extra)
     assert rc == 0, out
-    cached = tmp_path / "cache" / "etcd" / "3.4.23-amd64" / os.path.basename(etcd_tarball)
+    cached = tmp_path / "cache" / "etcd" / "3.5.35-amd64" / os.path.basename(etcd_tarball)
     assert (cached.parent / (cached.name + ".verified")).read_text() == "sha256:" + sha256(etcd_tarball)
     rc, out = run_playbook(PLAYBOOK, extra)
     assert rc == 0 and recap_changed(out) == 0, out

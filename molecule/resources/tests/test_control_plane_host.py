@@ -1,6 +1,13 @@
 """Host state of a control-plane host, as the apiserver, controller_manager and scheduler roles leave it."""
 
+import os
+
 import pytest
+import yaml
+
+# The cluster role's defaults (the Kubernetes release the scenarios install).
+with open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "cluster", "defaults", "main.yml")) as f:
+    VERSION = "v" + yaml.safe_load(f)["cluster_kubernetes_version"]
 
 UNITS = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]
 
@@ -44,5 +51,5 @@ def test_audit_log_is_written(host):
 
 
 @pytest.mark.parametrize("binary", ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"])
-def test_binaries_are_1_20_2(host, binary):
-    assert "v1.20.2" in host.check_output("/usr/local/bin/%s --version 2>&1 || /usr/local/bin/%s version --client" % (binary, binary))
+def test_binaries_are_the_default_release(host, binary):
+    assert VERSION in host.check_output("/usr/local/bin/%s --version 2>&1 || /usr/local/bin/%s version --client" % (binary, binary))

@@ -5,8 +5,8 @@ import os
 import pytest
 import yaml
 
-# The test bed's one settings file (the versions the scenarios install).
-with open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests", "testbed", "group_vars", "all.yml")) as f:
+# The etcd role's defaults (the release the scenarios install).
+with open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "etcd", "defaults", "main.yml")) as f:
     SETTINGS = yaml.safe_load(f)
 
 
