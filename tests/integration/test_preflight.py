@@ -195,6 +195,13 @@ BAD_CLUSTER_VALUES = {
         {"cluster_apiserver_port": 30443},
         "cluster_node_port_range '30000-32767' must be two ports FIRST-LAST between 1 and 65535, and "
         "cluster_apiserver_port '30443' a port outside it"),
+    "Kubernetes release upstream no longer maintains": (
+        {"cluster_kubernetes_version": "1.32.9"},
+        "Kubernetes 1.32.9 is older than 1.33, the oldest release upstream still maintains and this collection "
+        "installs; choose 1.33 or newer."),
+    "Kubernetes version with a leading v": (
+        {"cluster_kubernetes_version": "v1.35.1"},
+        "cluster_kubernetes_version 'v1.35.1' is not a Kubernetes release number like 1.35.1 (no leading v)."),
     "cluster domain with capitals and a trailing dot": (
         {"cluster_domain": "Cluster.Local."},
         "cluster_domain 'Cluster.Local.' is not a DNS domain"),

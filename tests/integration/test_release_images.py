@@ -12,10 +12,8 @@ PLAYBOOK = os.path.join(ROOT, "tests", "integration", "release_images.yml")
 
 
 @pytest.mark.parametrize("version, coredns, pause", [
-    # 1.20 names CoreDNS without the coredns/ folder and the v (releases before 1.7.1).
-    ("1.20.2", "registry.k8s.io/coredns:1.7.0", "registry.k8s.io/pause:3.2"),
-    ("1.21.14", "registry.k8s.io/coredns/coredns:v1.8.0", "registry.k8s.io/pause:3.4.1"),
-    ("1.29.0", "registry.k8s.io/coredns/coredns:v1.11.1", "registry.k8s.io/pause:3.9"),
+    ("1.33.7", "registry.k8s.io/coredns/coredns:v1.12.0", "registry.k8s.io/pause:3.10"),
+    ("1.34.12", "registry.k8s.io/coredns/coredns:v1.12.1", "registry.k8s.io/pause:3.10.1"),
     ("1.35.1", "registry.k8s.io/coredns/coredns:v1.13.1", "registry.k8s.io/pause:3.10.1"),
     # A release newer than the table gets its newest row.
     ("1.39.0", "registry.k8s.io/coredns/coredns:v1.13.1", "registry.k8s.io/pause:3.10.1"),

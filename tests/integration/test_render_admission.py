@@ -1,5 +1,5 @@
-"""The apiserver's admission configuration: EventRateLimit always, Pod Security defaults from 1.25
-(its configuration API v1; PodSecurityPolicy is gone there)."""
+"""The apiserver's admission configuration: EventRateLimit and the Pod Security defaults (its
+configuration API v1)."""
 
 import yaml
 
@@ -20,8 +20,3 @@ def test_kubernetes_1_35_gets_pod_security_defaults_and_event_rate_limit(tmp_pat
                                                   "warn": "restricted", "warn-version": "latest"}
     assert plugins["PodSecurity"]["exemptions"]["namespaces"] == ["kube-system"]
     assert plugins["EventRateLimit"]["limits"][0] == {"type": "Server", "qps": 50, "burst": 100}
-
-
-def test_kubernetes_1_20_gets_event_rate_limit_only(tmp_path):
-    config = render(tmp_path, "1.20.2")
-    assert [plugin["name"] for plugin in config["plugins"]] == ["EventRateLimit"]
