@@ -1,8 +1,9 @@
 """The flannel role's files, rendered with its defaults, checked against the flannel documentation:
 net-conf.json (Documentation/configuration.md: Network, SubnetLen, EnableIPv4, Backend.Type and the
 vxlan backend's VNI/Port), the CNI conflist of seed 004 (cbr0, flannel delegate with hairpinMode and
-isDefaultGateway, portmap with portMappings), and the flanneld unit for both subnet managers.
-flanneld itself is not run: no release binary is reachable from this test bed (see README)."""
+isDefaultGateway, portmap with portMappings) or, without the flannel CNI plugin, the bridge conflist
+it would delegate to, and the flanneld unit for both subnet managers. flanneld itself runs in the
+molecule scenarios (multinode's verify)."""
 
 import ipaddress
 import json
@@ -69,6 +70,23 @@ def test_conflist_is_seed_004s(tmp_path, run_playbook):
     assert flannel["type"] == "flannel"
     assert flannel["delegate"] == {"hairpinMode": True, "isDefaultGateway": True}
     assert flannel["subnetFile"] == "/run/flannel/subnet.env"
+    assert portmap == {"type": "portmap", "capabilities": {"portMappings": True}}
+
+
+def test_conflist_without_the_flannel_plugin_is_what_it_would_delegate(tmp_path, run_playbook):
+    # What the flannel CNI plugin hands the bridge plugin (flannel-io/cni-plugin flannel_linux.go):
+    # the leased subnet for host-local, the route to the whole network, the lease's MTU, no
+    # masquerade where flanneld masquerades, hairpin and the default gateway from seed 004's delegate.
+    lease = {"FLANNEL_NETWORK": "10.200.0.0/16", "FLANNEL_SUBNET": "10.200.3.1/24", "FLANNEL_MTU": "1450",
+             "FLANNEL_IPMASQ": "true"}
+    conflist = json.loads(render(tmp_path, run_playbook, flannel_cni_plugin_install=False,
+                                 flannel_lease=lease)["10-flannel.conflist"])
+    assert conflist["name"] == "cbr0" and conflist["cniVersion"] == "0.3.1"
+    bridge, portmap = conflist["plugins"]
+    assert bridge == {"type": "bridge", "bridge": "cni0", "mtu": 1450, "isGateway": True, "isDefaultGateway": True,
+                      "hairpinMode": True, "ipMasq": False,
+                      "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.200.3.0/24"}]],
+                               "routes": [{"dst": "10.200.0.0/16"}]}}
     assert portmap == {"type": "portmap", "capabilities": {"portMappings": True}}
 
 

@@ -21,6 +21,7 @@ from conftest import MIRROR, ROOT, render_defaults
 with open(os.path.join(ROOT, "tests", "integration", "upstream_versions.yml"), encoding="utf-8") as table_file:
     TABLE = yaml.safe_load(table_file)
 
+
 def role_default(role, name):
     with open(os.path.join(ROOT, "roles", role, "defaults", "main.yml"), encoding="utf-8") as defaults:
         return yaml.safe_load(defaults)[name]

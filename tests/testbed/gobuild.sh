@@ -10,6 +10,7 @@
 #   <mirror>/cni-plugins/v<ver>/cni-plugins-linux-amd64-v<ver>.tgz  (+ .sha256)  the 18 plugins
 #   <mirror>/coredns/v<ver>/coredns_<ver>_linux_amd64.tgz  (+ .sha256)
 #   <mirror>/flannel/v<ver>/flanneld-amd64  (flannel publishes no checksum file)
+#   <mirror>/crictl/v<ver>/crictl-v<ver>-linux-amd64.tar.gz  (+ .sha256, a bare digest)
 #
 #   bash tests/testbed/gobuild.sh kubernetes@1.35.1 etcd@3.6.6 containerd@2.2.1 ...
 #
@@ -254,8 +255,24 @@ build_flannel() {  # build_flannel VERSION
   publish "flannel $version" "$out" "$start" "$tmp" "flanneld-$ARCH"
 }
 
-[ $# -gt 0 ] || { echo "usage: bash tests/testbed/gobuild.sh COMPONENT@VERSION ... (kubernetes etcd containerd runc cni-plugins coredns flannel)" >&2; exit 2; }
-command -v "$GO" >/dev/null || { log "no go command: tests/testbed/setup.sh installs one"; exit 1; }
+build_crictl() {  # build_crictl VERSION
+  local version=$1 out="$MIRROR/crictl/v$1" name="crictl-v$1-linux-$ARCH.tar.gz" start=$SECONDS tmp
+  if [ -s "$out/$name" ] && [ -s "$out/$name.sha256" ]; then log "crictl $version: in the mirror"; return; fi
+  log "crictl $version: building from sigs.k8s.io/cri-tools@v$version"
+  gomod "crictl-$version" "sigs.k8s.io/cri-tools/cmd/crictl@v$version"
+  tmp=$(mktemp -d)
+  # hack/release.sh: static, the version (with its v) in pkg/version.
+  gobuild "crictl-$version" "$tmp/crictl" CGO_ENABLED=0 -- -ldflags="-X sigs.k8s.io/cri-tools/pkg/version.Version=v$version" \
+    sigs.k8s.io/cri-tools/cmd/crictl
+  says "crictl $version" "v$version" "$tmp/crictl" --version
+  tar -C "$tmp" --owner=0 --group=0 -czf "$tmp/$name" crictl
+  # The release's .sha256: the bare digest.
+  sha256sum "$tmp/$name" | cut -d' ' -f1 > "$tmp/$name.sha256"
+  publish "crictl $version" "$out" "$start" "$tmp" "$name" "$name.sha256"
+}
+
+[ $# -gt 0 ] || { echo "usage: bash tests/testbed/gobuild.sh COMPONENT@VERSION ... (kubernetes etcd containerd runc cni-plugins coredns flannel crictl)" >&2; exit 2; }
+command -v "$GO" >/dev/null || { log "no go command: GO=\$(bash tests/testbed/go.sh) finds or installs one"; exit 1; }
 for release in "$@"; do
   version=${release#*@}
   case $release in
@@ -266,6 +283,7 @@ for release in "$@"; do
     cni-plugins@*) build_cni "$version" ;;
     coredns@*) build_coredns "$version" ;;
     flannel@*) build_flannel "$version" ;;
+    crictl@*) build_crictl "$version" ;;
     *) echo "gobuild: unknown release '$release'" >&2; exit 2 ;;
   esac
 done

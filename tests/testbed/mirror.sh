@@ -2,7 +2,8 @@
 # Artifact mirror for the test bed, in upstream's release layout, because no upstream release site
 # or image registry is reachable here. Every release is built from its Go module by
 # tests/testbed/gobuild.sh (the machine's Go and module proxy) in upstream's file names, tarball
-# layout and checksum files: Kubernetes, etcd, containerd, runc, the CNI plugins, CoreDNS, flanneld.
+# layout and checksum files: Kubernetes, etcd, containerd, runc, the CNI plugins, CoreDNS, flanneld,
+# crictl.
 # On top of those, the container images nothing else provides, saved as docker archives that the
 # containerd role imports (containerd_image_archives):
 #   <mirror>/images/pause-<ver>.tar    the pause program of the Kubernetes module (build/pause, C)
@@ -34,14 +35,28 @@ default() {
   echo "$value"
 }
 
+# setting VARIABLE: its quoted value in the test-bed settings file (where it overrides a default).
+setting() {
+  sed -n "s/^$1: \"\([^\"]*\)\".*/\1/p" tests/testbed/group_vars/all.yml
+}
+
 K8S=$(default cluster cluster_kubernetes_version)
 # The images kubeadm pairs with that minor release (roles/cluster/vars/main.yml).
 IMAGES_ROW=$(grep "^  \"${K8S%.*}\": {" roles/cluster/vars/main.yml)
-PAUSE=$(sed 's/.*pause: "\([^"]*\)".*/\1/' <<<"$IMAGES_ROW")
-COREDNS=$(sed 's/.*coredns: "\([^"]*\)".*/\1/' <<<"$IMAGES_ROW")
+# field NAME: the quoted value of NAME in that row.
+field() {
+  local rest=${IMAGES_ROW#*"$1: \""}
+  echo "${rest%%\"*}"
+}
+PAUSE=$(field pause)
+COREDNS=$(field coredns)
+# crictl: the test bed's (the module proxy refuses the default), else the default.
+CRICTL=$(setting containerd_crictl_version)
+[ -n "$CRICTL" ] || CRICTL=$(default containerd containerd_crictl_version)
 DEFAULTS=("kubernetes@$K8S" "etcd@$(default etcd etcd_version)" "containerd@$(default containerd containerd_version)"
   "runc@$(default runc runc_version)" "cni-plugins@$(default cni cni_version)" "coredns@$COREDNS"
-  "flannel@$(default flannel flannel_version)")
+  "flannel@$(default flannel flannel_version)"
+  "crictl@$CRICTL")
 # What the test command runs besides the defaults: the previous minor's newest patch the module
 # proxy serves, of Kubernetes and of etcd (the day2 scenario upgrades from it).
 read -r -a OTHERS <<<"${FROMSCRATCH_MIRROR_OTHERS:-kubernetes@1.34.12 etcd@3.5.35}"
@@ -52,6 +67,9 @@ case ${1:-all} in
   all) releases+=("${OTHERS[@]}") ;;
   *) echo "usage: bash tests/testbed/mirror.sh [defaults|all]" >&2; exit 2 ;;
 esac
+# A Go new enough for every module (tests/testbed/go.sh installs one where the machine has none).
+GO=$(bash tests/testbed/go.sh)
+export GO
 bash tests/testbed/gobuild.sh "${releases[@]}"
 
 # need PACKAGE...: install the Debian packages that are missing.
@@ -96,7 +114,7 @@ image() {
 pause_image() {
   local source
   need gcc libc6-dev
-  source=$(go mod download -json "k8s.io/kubernetes@v$K8S" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
+  source=$("$GO" mod download -json "k8s.io/kubernetes@v$K8S" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
   gcc -Os -Wall -Werror -static -DVERSION="v$PAUSE" -o image/pause "$source/build/pause/linux/pause.c"
   strip image/pause
   printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' > image/Containerfile
@@ -133,7 +151,7 @@ image web-1 localhost/web:1 web_image
 checksums() {
   local dir version file artifact
   echo "# Written by tests/testbed/mirror.sh: the sha256 of the test-bed mirror's release files."
-  for artifact in etcd containerd runc cni-plugins flannel kube-apiserver kube-controller-manager kube-scheduler kube-proxy kubelet kubectl; do
+  for artifact in etcd containerd runc cni-plugins flannel crictl kube-apiserver kube-controller-manager kube-scheduler kube-proxy kubelet kubectl; do
     echo "$artifact:"
     echo "  $ARCH:"
     case $artifact in kube*) dir=kubernetes ;; *) dir=$artifact ;; esac
@@ -145,6 +163,7 @@ checksums() {
         runc) file="$version/runc.$ARCH" ;;
         cni-plugins) file="$version/cni-plugins-linux-$ARCH-${version##*/}.tgz" ;;
         flannel) file="$version/flanneld-$ARCH" ;;
+        crictl) file="$version/crictl-${version##*/}-linux-$ARCH.tar.gz" ;;
         *) file="$version/bin/linux/$ARCH/$artifact" ;;
       esac
       if [ -f "$file" ]; then echo "    \"${version##*/v}\": $(sha256sum "$file" | cut -d' ' -f1)"; fi

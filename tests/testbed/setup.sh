@@ -66,6 +66,16 @@ if [ "$(cat /etc/containers/containers.conf 2>/dev/null)" != "$conf" ]; then
   printf '%s\n' "$conf" > /etc/containers/containers.conf
 fi
 
+# Every test host is root in this machine's user namespace, so all of them share root's inotify
+# instances (fs.inotify.max_user_instances, 128 by default): a kubelet 1.35 takes 7, an apiserver 6,
+# each host's systemd 5; one 4-host cluster holds about 100 and the two lanes' clusters together
+# more than 128, and then a kubelet or kube-proxy fails to start ("too many open files"). Raised to
+# 1024 while the machine runs (as kind advises for the same reason; not kept across a reboot).
+if [ "$(sysctl -n fs.inotify.max_user_instances)" -lt 1024 ]; then
+  log "raising fs.inotify.max_user_instances to 1024 (the test hosts share root's inotify instances)"
+  sysctl -q -w fs.inotify.max_user_instances=1024
+fi
+
 old=""
 if podman image exists "$IMAGE"; then
   have=$(podman image inspect --format '{{ index .Labels "fromscratch.recipe" }}' "$IMAGE")
