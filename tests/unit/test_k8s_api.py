@@ -52,7 +52,7 @@ def test_failed_etcd_check_is_named():
     assert result["failed_checks"] == ["readyz/etcd"]
 
 
-def test_component_port_falls_back_to_healthz():
+def test_server_without_livez_and_readyz_falls_back_to_healthz():
     url = "https://127.0.0.1:10257"
     result = k8s_api.HealthEndpoint(url, Http({url + "/healthz?verbose": (200, "[+]leaderElection ok\nhealthz check passed\n"),
                                                url + "/version": (403, "forbidden")}), "anonymous").check()
