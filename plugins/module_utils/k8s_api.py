@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Health of a Kubernetes API server (``/livez``, ``/readyz``, ``/version``) or of a component's
 secure port (controller-manager 10257, scheduler 10259), through ``TlsHttpClient``; ``/healthz`` where
-a server has no ``/livez`` and ``/readyz``.
+a server has no ``/livez`` and ``/readyz`` (the controller-manager's port).
 
 ``?verbose`` answers list one check per line: ``[+]etcd ok`` or ``[-]etcd failed: reason withheld``.
 """
@@ -84,7 +84,7 @@ class HealthEndpoint:
                 answers[path] = self._read(path)
             result["reachable"] = True
             if any(answer is None for answer in answers.values()):
-                # Servers older than livez/readyz answer /healthz only.
+                # Servers without livez/readyz (the controller-manager's port) answer /healthz only.
                 answers = {"healthz": self._read("healthz")}
                 if answers["healthz"] is None:
                     raise TlsHttpError("%s has none of /livez, /readyz, /healthz." % self.base_url, kind="http")

@@ -11,10 +11,11 @@ module: k8s_health
 short_description: Report the health of a Kubernetes API server or control-plane component
 version_added: 0.1.0
 description:
-  - Reads C(/livez?verbose) and C(/readyz?verbose) of a kube-apiserver, or of the secure port of
-    kube-controller-manager (10257) or kube-scheduler (10259), and returns every named check with
-    pass or fail, overall live and ready, and C(/version).
-  - Falls back to C(/healthz?verbose) where C(/livez) or C(/readyz) do not exist (older servers).
+  - Reads C(/livez?verbose) and C(/readyz?verbose) of a kube-apiserver (or of kube-scheduler's
+    secure port, 10259) and returns every named check with pass or fail, overall live and ready,
+    and C(/version).
+  - Falls back to C(/healthz?verbose) where C(/livez) or C(/readyz) do not exist, which is how the
+    secure port of kube-controller-manager (10257) answers.
   - Verifies the server certificate against O(ca_cert); authenticates with O(client_cert) and
     O(client_key), or O(token), or not at all.
   - Uses only the Python standard library on the managed host.
