@@ -212,6 +212,6 @@ def test_artifact_missing_from_the_catalogue_fails_with_the_names_it_has(tmp_pat
     extra.update(test_artifact="kube-controler-manager", test_files=[{"dest": str(tmp_path / "bin" / "x")}])
     rc, out = run_playbook(PLAYBOOK, extra)
     assert rc != 0
-    assert ("'kube-controler-manager' is not an artifact of download_artifacts; it has cni-plugins, containerd, etcd, "
+    assert ("'kube-controler-manager' is not an artifact of download_artifacts; it has cni-plugins, containerd, crictl, etcd, "
             "flannel, flannel-cni-plugin, kube-apiserver") in " ".join(out.split()), out
     assert os.listdir(tmp_path / "bin") == []

@@ -233,12 +233,13 @@ def installed_etcd(tmp_path, version):
     return str(folder)
 
 
+# The installed etcd is a real binary of the mirror (3.5.35 and 3.6.6, built from their modules).
 @pytest.mark.parametrize("installed, target, message", [
-    ("3.4.23", "3.6.5", "etcd1 runs etcd 3.4.23: 3.6.5 skips 3.5; upgrade one minor release at a time."),
-    ("3.5.30", "3.4.23", "etcd1 runs etcd 3.5.30: going back to 3.4.23 is a downgrade across minor releases, "
-                         "which etcd does not support."),
-    ("3.4.23", "3.5.30", None),
-    ("3.5.30", "3.6.5", None),
+    ("3.5.35", "3.7.0", "etcd1 runs etcd 3.5.35: 3.7.0 skips 3.6; upgrade one minor release at a time."),
+    ("3.6.6", "3.5.35", "etcd1 runs etcd 3.6.6: going back to 3.5.35 is a downgrade across minor releases, "
+                        "which etcd does not support."),
+    ("3.5.35", "3.6.6", None),
+    ("3.6.6", "3.6.7", None),
 ])
 def test_etcd_upgrade_steps(tmp_path, run_playbook, installed, target, message):
     inv = inventory(tmp_path, {"etcd1": {"node_ip": "10.0.0.1", "etcd_bin_dir": installed_etcd(tmp_path, installed)}},
