@@ -9,11 +9,14 @@ import sys
 import threading
 
 import pytest
+import yaml
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MIRROR = os.environ.get("FROMSCRATCH_MIRROR", "/var/cache/fromscratch-kubernetes/mirror")
-# An etcd release of the mirror with no sha256 pinned in the catalogue (the test bed's other etcd).
-ETCD_VERSION = "3.5.35"
+# An etcd release of the mirror with no sha256 pinned in the catalogue: the test bed's other etcd,
+# the one the day2 hosts start on.
+with open(os.path.join(ROOT, "tests", "testbed", "group_vars", "testbed_etcd35.yml"), encoding="utf-8") as _group:
+    ETCD_VERSION = yaml.safe_load(_group)["etcd_version"]
 ETCD_TARBALL = os.path.join(MIRROR, "etcd", "v" + ETCD_VERSION, "etcd-v%s-linux-amd64.tar.gz" % ETCD_VERSION)
 
 

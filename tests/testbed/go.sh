@@ -24,7 +24,10 @@ local_go="$DIR/usr/lib/go-$GO_MINOR/bin/go"
 if [ -x "$local_go" ] && new_enough "$local_go"; then echo "$local_go"; exit 0; fi
 
 echo "go.sh: no Go $GO_MINOR or newer here; unpacking Debian sid's golang-$GO_MINOR into $DIR" >&2
-mirror=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+mirror=""
+if [ -r /etc/apt/sources.list.d/debian.sources ]; then
+  mirror=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+fi
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ {for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file):/) {print $i; exit}}' /etc/apt/sources.list)
 state=/var/tmp/fromscratch-apt/deb-sid
 mkdir -p "$state/lists/partial" "$state/cache/archives/partial"

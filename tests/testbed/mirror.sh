@@ -35,9 +35,9 @@ default() {
   echo "$value"
 }
 
-# setting VARIABLE: its quoted value in the test-bed settings file (where it overrides a default).
+# setting VARIABLE [GROUP]: its quoted value in the test-bed settings file (all.yml, or a group's).
 setting() {
-  sed -n "s/^$1: \"\([^\"]*\)\".*/\1/p" tests/testbed/group_vars/all.yml
+  sed -n "s/^$1: \"\([^\"]*\)\".*/\1/p" "tests/testbed/group_vars/${2:-all}.yml"
 }
 
 K8S=$(default cluster cluster_kubernetes_version)
@@ -59,7 +59,8 @@ DEFAULTS=("kubernetes@$K8S" "etcd@$(default etcd etcd_version)" "containerd@$(de
   "crictl@$CRICTL")
 # What the test command runs besides the defaults: the previous minor's newest patch the module
 # proxy serves, of Kubernetes and of etcd (the day2 scenario upgrades from it).
-read -r -a OTHERS <<<"${FROMSCRATCH_MIRROR_OTHERS:-kubernetes@1.34.12 etcd@3.5.35}"
+# (etcd: the release the day2 hosts start on, tests/testbed/group_vars/testbed_etcd35.yml).
+read -r -a OTHERS <<<"${FROMSCRATCH_MIRROR_OTHERS:-kubernetes@1.34.12 etcd@$(setting etcd_version testbed_etcd35)}"
 
 releases=("${DEFAULTS[@]}")
 case ${1:-all} in
