@@ -270,3 +270,41 @@ def test_example_inventories_pass_the_preflight_checks(run_playbook, name):
     rc, out = run_playbook(PREFLIGHT, {}, inventory=os.path.join(ROOT, "inventories", name, "hosts.yml"))
     assert rc == 0, out
     assert "failed=0" in out
+
+
+def _with_down_host(tmp_path, down, etcd, control_plane, workers):
+    """An inventory of local hosts plus `down`, an SSH host whose port refuses connections."""
+    inv = yaml.safe_load(open(inventory(tmp_path, {"cp1": {"node_ip": "10.0.0.1"}, "w1": {"node_ip": "10.0.0.2"},
+                                                   down: {"node_ip": "10.0.0.9"}}, etcd, control_plane, workers)))
+    inv["all"]["hosts"][down] = {"node_ip": "10.0.0.9", "ansible_connection": "ssh", "ansible_host": "127.0.0.1",
+                                 "ansible_port": 9, "ansible_ssh_common_args": "-o ConnectTimeout=3"}
+    path = tmp_path / "hosts.yml"
+    path.write_text(yaml.safe_dump(inv))
+    return str(path)
+
+
+def test_a_control_plane_host_that_does_not_answer_stops_the_run(tmp_path, run_playbook):
+    inv = _with_down_host(tmp_path, "cp2", ["cp1", "cp2"], ["cp1", "cp2"], ["w1"])
+    rc, out = run_playbook(PREFLIGHT, {}, inventory=inv)
+    assert rc != 0
+    assert ("cp2 (etcd member, control-plane host) did not answer; nothing was changed. etcd's quorum and the "
+            "version-skew policy need every etcd member and control-plane host in a run") in flat(out), out
+
+
+def test_a_worker_that_does_not_answer_is_skipped_and_named(tmp_path, run_playbook):
+    inv = _with_down_host(tmp_path, "w2", ["cp1"], ["cp1"], ["w1", "w2"])
+    rc, out = run_playbook(PREFLIGHT, {}, inventory=inv)
+    # 4: a host was unreachable; the others passed every check.
+    assert rc == 4, out
+    assert ("Skipped in this run: w2 did not answer (unreachable). The other hosts go on; run the playbook again "
+            "once it is back.") in flat(out), out
+    assert "failed=1" not in out, out
+
+
+def test_a_worker_that_does_not_answer_needs_its_node_ip(tmp_path, run_playbook):
+    inv = yaml.safe_load(open(_with_down_host(tmp_path, "w2", ["cp1"], ["cp1"], ["w1", "w2"])))
+    del inv["all"]["hosts"]["w2"]["node_ip"]
+    (tmp_path / "hosts.yml").write_text(yaml.safe_dump(inv))
+    rc, out = run_playbook(PREFLIGHT, {}, inventory=str(tmp_path / "hosts.yml"))
+    assert rc != 0
+    assert "w2 did not answer and has no node_ip in the inventory: the others need its address" in flat(out), out
