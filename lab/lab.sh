@@ -21,6 +21,8 @@ down() {
   for c in $(podman ps -a --filter label=fromscratch-lab=1 --format '{{.Names}}' 2>/dev/null); do
     ip=$(podman inspect --format "{{ (index .NetworkSettings.Networks \"$NET\").IPAddress }}" "$c" 2>/dev/null || echo "")
     podman rm -f -t 0 "$c" >/dev/null
+    # Its containerd folder (tests/testbed/tasks/start-hosts.yml).
+    if podman volume exists "$c-containerd"; then podman volume rm -f "$c-containerd" >/dev/null; fi
     # Forget its host key: a new lab host on that address makes a new one.
     if [ -n "$ip" ]; then rm -f "$SSH_DIR/known_hosts.d/$ip"; fi
   done

@@ -99,12 +99,12 @@ lane() {
 # the hosts share them); verifies mostly wait (an apiserver takes 60 s to stop, drains, timeouts),
 # and the other lane works meanwhile. Three lanes made every converge three times slower: no gain.
 # LANES: the lanes, separated by ';', each a list of items, split so that the lanes take about as
-# long as each other (day2, the longest item, is mostly waiting). SCENARIOS=a b: those scenarios in
+# long as each other (day2 and ha, the longest items, mostly wait). SCENARIOS=a b: those scenarios in
 # one lane, the other checks in another.
 if [ -n "${SCENARIOS:-}" ]; then
   LANES=${LANES:-"lint sanity integration;$SCENARIOS"}
 else
-  LANES=${LANES:-"day2 integration;ha etcd etcd-single runtime control-plane default multinode lint sanity"}
+  LANES=${LANES:-"day2 integration default multinode;ha etcd etcd-single runtime control-plane lint sanity"}
 fi
 lanes() {
   local pids=() i=0 lane_items lane_list rc=0 pid

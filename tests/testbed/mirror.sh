@@ -41,15 +41,19 @@ setting() {
 }
 
 K8S=$(default cluster cluster_kubernetes_version)
-# The images kubeadm pairs with that minor release (roles/cluster/vars/main.yml).
-IMAGES_ROW=$(grep "^  \"${K8S%.*}\": {" roles/cluster/vars/main.yml)
-# field NAME: the quoted value of NAME in that row.
-field() {
-  local rest=${IMAGES_ROW#*"$1: \""}
+# The previous minor's newest patch the module proxy serves (the ha scenario upgrades from it,
+# tests/testbed/group_vars/testbed_k8s_previous.yml).
+K8S_PREVIOUS=$(setting cluster_kubernetes_version testbed_k8s_previous)
+# row FIELD VERSION: the image release (pause, coredns) kubeadm pairs with that Kubernetes release's
+# minor (roles/cluster/vars/main.yml).
+row() {
+  local line rest
+  line=$(grep "^  \"${2%.*}\": {" roles/cluster/vars/main.yml)
+  rest=${line#*"$1: \""}
   echo "${rest%%\"*}"
 }
-PAUSE=$(field pause)
-COREDNS=$(field coredns)
+PAUSE=$(row pause "$K8S")
+COREDNS=$(row coredns "$K8S")
 # crictl: the test bed's (the module proxy refuses the default), else the default.
 CRICTL=$(setting containerd_crictl_version)
 [ -n "$CRICTL" ] || CRICTL=$(default containerd containerd_crictl_version)
@@ -58,9 +62,10 @@ DEFAULTS=("kubernetes@$K8S" "etcd@$(default etcd etcd_version)" "containerd@$(de
   "flannel@$(default flannel flannel_version)"
   "crictl@$CRICTL")
 # What the test command runs besides the defaults: the previous minor's newest patch the module
-# proxy serves, of Kubernetes and of etcd (the day2 scenario upgrades from it).
-# (etcd: the release the day2 hosts start on, tests/testbed/group_vars/testbed_etcd35.yml).
-read -r -a OTHERS <<<"${FROMSCRATCH_MIRROR_OTHERS:-kubernetes@1.34.12 etcd@$(setting etcd_version testbed_etcd35)}"
+# proxy serves, of Kubernetes (with its CoreDNS) and of etcd (the day2 hosts start on it,
+# tests/testbed/group_vars/testbed_etcd35.yml).
+COREDNS_PREVIOUS=$(row coredns "$K8S_PREVIOUS")
+read -r -a OTHERS <<<"${FROMSCRATCH_MIRROR_OTHERS:-kubernetes@$K8S_PREVIOUS coredns@$COREDNS_PREVIOUS etcd@$(setting etcd_version testbed_etcd35)}"
 
 releases=("${DEFAULTS[@]}")
 case ${1:-all} in
@@ -145,6 +150,16 @@ CF
 
 image "pause-$PAUSE" "registry.k8s.io/pause:$PAUSE" pause_image
 image "coredns-$COREDNS" "registry.k8s.io/coredns/coredns:v$COREDNS" coredns_image
+# The previous minor's images, where they differ from the defaults'.
+if [ "${1:-all}" = all ]; then
+  PAUSE_PREVIOUS=$(row pause "$K8S_PREVIOUS")
+  if [ "$PAUSE_PREVIOUS" != "$PAUSE" ]; then
+    PAUSE=$PAUSE_PREVIOUS image "pause-$PAUSE_PREVIOUS" "registry.k8s.io/pause:$PAUSE_PREVIOUS" pause_image
+  fi
+  if [ "$COREDNS_PREVIOUS" != "$COREDNS" ]; then
+    COREDNS=$COREDNS_PREVIOUS image "coredns-$COREDNS_PREVIOUS" "registry.k8s.io/coredns/coredns:v$COREDNS_PREVIOUS" coredns_image
+  fi
+fi
 image web-1 localhost/web:1 web_image
 
 # download_checksums.yml: for each artifact of the catalogue, the sha256 of the mirror's file of each
