@@ -19,7 +19,8 @@ from ansible_collections.fromscratch.kubernetes.plugins.module_utils import x509
 
 from conftest import COLLECTIONS
 
-NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.timezone.utc)
+# The certificates are made relative to the real clock: the module run for real reads it.
+NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
 def name(cn, orgs=()):
