@@ -76,9 +76,10 @@ scenario() {
 
 # A lane runs its items one after the other: `lint` (ansible-lint, production profile), `sanity`
 # (ansible-test sanity), `integration` (the pytest integration tests), each logged to
-# $LOGS/ITEM.log, `after:S1,S2` (wait until the scenarios S1 and S2 are in their verifies), or a
-# molecule scenario. It stops at its first failure, and before its next item once another lane
-# has failed.
+# $LOGS/ITEM.log; `after:S1,S2` (wait until the scenarios S1 and S2 are in their verifies);
+# `queue` (take the items of the shared queue, QUEUE, one at a time, until none is left: the lane
+# that is free first takes the next); or a molecule scenario. It stops at its first failure, and
+# before its next item once another lane has failed.
 check() {  # check NAME COMMAND...: a check that is not a scenario, logged to $LOGS/NAME.log
   local name=$1; shift
   if ! "$@" > "$LOGS/$name.log" 2>&1; then
@@ -96,39 +97,59 @@ verifying() {  # verifying S1,S2: wait until each of these scenarios is in its v
     done
   done
 }
+next_item() {  # the first item of the shared queue, taken out of it; nothing once it is empty
+  (
+    flock 9
+    head -n 1 "$LOGS/.queue"
+    sed -i 1d "$LOGS/.queue"
+  ) 9> "$LOGS/.queue.lock"
+}
+run_item() {
+  local item=$1 start=$SECONDS ok
+  [ -e "$LOGS/.lane-failed" ] && { echo "another lane failed: $item not started"; return 1; }
+  case $item in
+    lint) check lint ansible-lint --profile production && ok=1 || ok=0 ;;
+    sanity) check sanity bash tests/sanity.sh && ok=1 || ok=0 ;;
+    integration) check integration pytest -q -p no:cacheprovider tests/integration && ok=1 || ok=0 ;;
+    after:*) verifying "${item#after:}" && ok=1 || ok=0 ;;
+    *) scenario "$item" && ok=1 || ok=0 ;;
+  esac
+  [ "$ok" = 1 ] || { touch "$LOGS/.lane-failed"; return 1; }
+  echo "LANE-TIME $item $((SECONDS - start))s"
+}
 lane() {
-  local item start ok
+  local item
   for item in "$@"; do
-    [ -e "$LOGS/.lane-failed" ] && { echo "another lane failed: $item not started"; return 1; }
-    start=$SECONDS
-    case $item in
-      lint) check lint ansible-lint --profile production && ok=1 || ok=0 ;;
-      sanity) check sanity bash tests/sanity.sh && ok=1 || ok=0 ;;
-      integration) check integration pytest -q -p no:cacheprovider tests/integration && ok=1 || ok=0 ;;
-      after:*) verifying "${item#after:}" && ok=1 || ok=0 ;;
-      *) scenario "$item" && ok=1 || ok=0 ;;
-    esac
-    [ "$ok" = 1 ] || { touch "$LOGS/.lane-failed"; return 1; }
-    echo "LANE-TIME $item $((SECONDS - start))s"
+    if [ "$item" = queue ]; then
+      while item=$(next_item) && [ -n "$item" ]; do
+        run_item "$item" || return 1
+      done
+    else
+      run_item "$item" || return 1
+    fi
   done
 }
 
 # The checks and the molecule scenarios in lanes that run at the same time. Each scenario has hosts
 # and a network of its own. Converges and re-runs keep the two cores busy (the controller and the
 # hosts share them); verifies mostly wait (drains, rolling restarts, health waits, the probes'
-# rounds). `day2` and `ha`, the longest items by far, each have a lane; the third lane holds
-# everything else and starts once both of them are in their verifies: three converges at once made
-# every converge three times slower, while the two long verifies leave most of the cores idle.
-# LANES: the lanes, separated by ';', each a list of items. SCENARIOS=a b: those scenarios in one
-# lane, the other checks in another.
+# rounds). `day2` and `ha`, the longest items by far, start first, each in a lane of its own; a
+# third lane starts once both of them are in their verifies (three converges at once made every
+# converge three times slower, while the two long verifies leave most of the cores idle). Every
+# lane then takes the rest from the shared queue, longest first.
+# LANES: the lanes, separated by ';', each a list of items; QUEUE: the shared queue.
+# SCENARIOS=a b: those scenarios in one lane, the other checks in another.
 if [ -n "${SCENARIOS:-}" ]; then
   LANES=${LANES:-"lint sanity integration;$SCENARIOS"}
 else
-  LANES=${LANES:-"day2;ha;after:day2,ha integration etcd etcd-single runtime control-plane default multinode lint sanity"}
+  LANES=${LANES:-"day2 queue;ha queue;after:day2,ha queue"}
 fi
+QUEUE=${QUEUE:-"integration multinode default control-plane etcd etcd-single runtime lint sanity"}
 lanes() {
   local pids=() i=0 lane_items lane_list rc=0 pid
   rm -f "$LOGS/.lane-failed" "$LOGS"/.verifying-* "$LOGS"/lane-*.log
+  # shellcheck disable=SC2086  # the queue is a list of words
+  printf '%s\n' $QUEUE > "$LOGS/.queue"
   IFS=';' read -r -a lane_list <<<"$LANES"
   for lane_items in "${lane_list[@]}"; do
     i=$((i + 1))
