@@ -117,6 +117,24 @@ def test_external_endpoint_that_is_not_an_https_url_is_named(tmp_path, run_playb
             "https://<name or address>[:port], e.g. https://api.example.org:6443." % endpoint) in flat(out), out
 
 
+@pytest.mark.parametrize("vip, extra, message", [
+    ("api.example.org", {}, "cluster_apiserver_vip 'api.example.org' is not an IP address: give a free address on "
+                            "the control-plane hosts' network, e.g. 192.0.2.10."),
+    ("10.0.0.10", {"cluster_apiserver_external_endpoint": "https://api.example.org:6443"},
+     "cluster_apiserver_vip '10.0.0.10' and cluster_apiserver_external_endpoint 'https://api.example.org:6443' are "
+     "both set: the external endpoint already is the way to the API; set one of them."),
+    ("10.0.0.2", {}, "cluster_apiserver_vip '10.0.0.2' is the address of cp2: the virtual IP must be a free "
+                     "address that no host has."),
+])
+def test_a_virtual_ip_that_cannot_work_is_named(tmp_path, run_playbook, vip, extra, message):
+    hosts = {"cp%d" % i: {"node_ip": "10.0.0.%d" % i} for i in range(1, 4)}
+    inv = inventory(tmp_path, hosts, list(hosts), control_plane=list(hosts))
+    rc, out = run_playbook(PREFLIGHT, dict(extra, cluster_apiserver_vip=vip), inventory=inv)
+    assert rc != 0
+    assert message in flat(out), out
+    assert not os.path.exists(tmp_path / "credentials")
+
+
 def test_two_control_plane_hosts_with_an_etcd_member_each_warn_about_quorum(tmp_path, run_playbook):
     hosts = {"cp1": {"node_ip": "10.0.0.1"}, "cp2": {"node_ip": "10.0.0.2"}}
     inv = inventory(tmp_path, hosts, ["cp1", "cp2"], control_plane=["cp1", "cp2"])

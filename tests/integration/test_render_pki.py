@@ -45,3 +45,19 @@ def test_an_external_endpoint_is_used_everywhere_and_named_in_the_certificate(tm
     for name in ["admin", "kubelet-cp1", "kubelet-worker1", "kube-proxy", "flannel"]:
         assert servers[name] == endpoint, name
     assert servers["kube-scheduler"] == "https://127.0.0.1:6443"
+
+
+def test_a_virtual_ip_is_the_admin_kubeconfig_s_endpoint_and_named_in_the_certificate(tmp_path):
+    sans, servers = render(tmp_path, 3, {"cluster_apiserver_vip": "10.0.0.10"})
+    assert "IP:10.0.0.10" in sans and "IP:10.0.0.1" in sans
+    assert servers["admin"] == "https://10.0.0.10:6443"
+    # The nodes keep their local balancer.
+    for name in ["kubelet-cp1", "kubelet-worker1", "kube-proxy", "flannel"]:
+        assert servers[name] == "https://127.0.0.1:6444", name
+    assert servers["admin-local"] == servers["kube-scheduler"] == "https://127.0.0.1:6443"
+
+
+def test_an_ipv6_virtual_ip_is_bracketed_in_the_url(tmp_path):
+    sans, servers = render(tmp_path, 3, {"cluster_apiserver_vip": "fd00::10"})
+    assert "IP:fd00::10" in sans
+    assert servers["admin"] == "https://[fd00::10]:6443"
