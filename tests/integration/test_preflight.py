@@ -1,7 +1,9 @@
 """Bad inventories fail in the preflight play with one message naming the bad value, before any
 host or the controller's PKI folder is touched. Hosts are the controller itself (local connection)."""
 
+import ipaddress
 import os
+import subprocess
 import tarfile
 
 import pytest
@@ -135,6 +137,31 @@ def test_a_virtual_ip_that_cannot_work_is_named(tmp_path, run_playbook, vip, ext
     assert not os.path.exists(tmp_path / "credentials")
 
 
+def default_network():
+    """This machine's default-route interface, address and network (IPv4), as the facts read them."""
+    route = subprocess.run(["ip", "-o", "-4", "route", "show", "default"], capture_output=True, text=True, check=True)
+    if not route.stdout.split():
+        pytest.skip("this machine has no IPv4 default route")
+    dev = route.stdout.split()[route.stdout.split().index("dev") + 1]
+    addr = subprocess.run(["ip", "-o", "-4", "address", "show", "dev", dev, "scope", "global"],
+                          capture_output=True, text=True, check=True)
+    return dev, ipaddress.ip_interface(addr.stdout.split()[3])
+
+
+def test_a_range_that_overlaps_a_node_s_network_is_named(tmp_path, run_playbook):
+    dev, iface = default_network()
+    if iface.network.prefixlen > 24:
+        pytest.skip("the default network %s is too small to hold a pod range of /25" % iface.network)
+    # A /25 of the node's own network that does not hold the node's address.
+    pod_range = next(net for net in iface.network.subnets(new_prefix=25) if iface.ip not in net)
+    # No node_ip: the node's address is its default route's (the facts), on this machine.
+    inv = inventory(tmp_path, {"node1": {}}, ["node1"], control_plane=["node1"])
+    rc, out = run_playbook(PREFLIGHT, {"cluster_pod_cidr": str(pod_range), "cluster_node_cidr_mask": 25}, inventory=inv)
+    assert rc != 0
+    assert ("node1's network %s (%s) overlaps cluster_pod_cidr %s: pods and nodes could not reach that network's "
+            "other hosts. Choose ranges outside the nodes' networks." % (iface.network, dev, pod_range)) in flat(out), out
+
+
 def test_two_control_plane_hosts_with_an_etcd_member_each_warn_about_quorum(tmp_path, run_playbook):
     hosts = {"cp1": {"node_ip": "10.0.0.1"}, "cp2": {"node_ip": "10.0.0.2"}}
     inv = inventory(tmp_path, hosts, ["cp1", "cp2"], control_plane=["cp1", "cp2"])
@@ -195,7 +222,7 @@ BAD_CLUSTER_VALUES = {
     "node mask shorter than the pod range's": (
         {"cluster_node_cidr_mask": 12},
         "cluster_node_cidr_mask '12' is out of bounds for cluster_pod_cidr 10.200.0.0/16: it must lie between the "
-        "range's own mask /16 and /30"),
+        "range's own mask /16 and /25"),
     "node mask more than 16 bits longer": (
         {"cluster_pod_cidr": "10.0.0.0/8", "cluster_node_cidr_mask": 25},
         "cluster_node_cidr_mask '25' is out of bounds for cluster_pod_cidr 10.0.0.0/8: it must lie between the "
@@ -203,6 +230,16 @@ BAD_CLUSTER_VALUES = {
     "node mask without room for pods": (
         {"cluster_node_cidr_mask": 31},
         "cluster_node_cidr_mask '31' is out of bounds for cluster_pod_cidr 10.200.0.0/16"),
+    "node mask too long for the kubelet's pods": (
+        {"cluster_node_cidr_mask": 26},
+        "cluster_node_cidr_mask '26' is out of bounds for cluster_pod_cidr 10.200.0.0/16: it must lie between the "
+        "range's own mask /16 and /25 (kube-controller-manager refuses node masks more than 16 bits longer than "
+        "the range's; a node's slice needs addresses for its gateway and the kubelet's 110 pods)."),
+    "apiserver SANs that are neither DNS names nor addresses": (
+        {"cluster_apiserver_extra_sans": ["DNS:api.example.org", "api.example.org", "IP:10.0.0.300", "DNS:-bad-.example",
+                                          "IP:192.0.2.10", "DNS:*.apps.example.org"]},
+        "cluster_apiserver_extra_sans has entries that are neither DNS:<name> nor IP:<address>: 'api.example.org', "
+        "'IP:10.0.0.300', 'DNS:-bad-.example'. Write each as DNS:api.example.org or IP:192.0.2.10."),
     "node port range that is not a range": (
         {"cluster_node_port_range": "30000:32767"},
         "cluster_node_port_range '30000:32767' must be two ports FIRST-LAST between 1 and 65535"),
