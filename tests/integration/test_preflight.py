@@ -288,8 +288,10 @@ def installed_etcd(tmp_path, version):
     return str(folder)
 
 
-# The installed etcd is a real binary of the mirror (3.5.35 and 3.6.6, built from their modules).
+# The installed etcd is a real binary of the mirror (3.5.35, 3.6.6 and the server of 3.5.23, built
+# from their modules; tests/testbed/mirror.sh).
 @pytest.mark.parametrize("installed, target, message", [
+    ("3.5.23", "3.6.6", "etcd1 runs etcd 3.5.23: upgrade it to 3.5.26 or later before 3.6.6."),
     ("3.5.35", "3.7.0", "etcd1 runs etcd 3.5.35: 3.7.0 skips 3.6; upgrade one minor release at a time."),
     ("3.6.6", "3.5.35", "etcd1 runs etcd 3.6.6: going back to 3.5.35 is a downgrade across minor releases, "
                         "which etcd does not support."),

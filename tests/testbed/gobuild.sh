@@ -4,6 +4,8 @@
 #   <mirror>/kubernetes/v<ver>/bin/linux/amd64/<binary>  (+ <binary>.sha256, a bare digest, as dl.k8s.io)
 #     kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, kubectl, kubelet
 #   <mirror>/etcd/v<ver>/etcd-v<ver>-linux-amd64.tar.gz  (+ SHA256SUMS)  etcd, etcdctl, etcdutl
+#     (etcd-server@<ver>: the same tarball with the etcd binary alone, for a release whose etcdctl and
+#     etcdutl modules the proxy does not serve)
 #   <mirror>/containerd/v<ver>/containerd-<ver>-linux-amd64.tar.gz  (+ .sha256sum)  bin/containerd, ctr,
 #     containerd-shim-runc-v2, containerd-stress
 #   <mirror>/runc/v<ver>/runc.amd64  (+ runc.sha256sum)  cgo, seccomp with Debian's libseccomp
@@ -144,23 +146,31 @@ build_kubernetes() {  # build_kubernetes VERSION
   publish "kubernetes $version" "$out" "$start" "$tmp" "${files[@]}"
 }
 
-build_etcd() {  # build_etcd VERSION
+build_etcd() {  # build_etcd VERSION [BINARY...]: etcd, etcdctl and etcdutl unless BINARYs are named
   local version=$1 out="$MIRROR/etcd/v$1" name="etcd-v$1-linux-$ARCH" start=$SECONDS tmp binary module
+  shift
+  local binaries=(etcd etcdctl etcdutl) modules=()
+  [ $# -eq 0 ] || binaries=("$@")
   if [ -s "$out/$name.tar.gz" ] && [ -s "$out/SHA256SUMS" ]; then log "etcd $version: in the mirror"; return; fi
-  log "etcd $version: building from go.etcd.io/etcd/{server,etcdctl,etcdutl}/v3@v$version"
-  gomod "etcd-$version" "go.etcd.io/etcd/server/v3@v$version" "go.etcd.io/etcd/etcdctl/v3@v$version" "go.etcd.io/etcd/etcdutl/v3@v$version"
+  for binary in "${binaries[@]}"; do
+    module=go.etcd.io/etcd/server/v3
+    [ "$binary" = etcd ] || module=go.etcd.io/etcd/$binary/v3
+    modules+=("$module@v$version")
+  done
+  log "etcd $version: building ${binaries[*]} from ${modules[*]}"
+  gomod "etcd-$version" "${modules[@]}"
   tmp=$(mktemp -d) && mkdir "$tmp/$name"
-  for binary in etcd etcdctl etcdutl; do
+  for binary in "${binaries[@]}"; do
     module=go.etcd.io/etcd/server/v3
     [ "$binary" = etcd ] || module=go.etcd.io/etcd/$binary/v3
     # scripts/build_lib.sh: static, trimmed, no symbols.
     gobuild "etcd-$version" "$tmp/$name/$binary" CGO_ENABLED=0 -- -trimpath -installsuffix=cgo -ldflags="-s -w" "$module"
     log "etcd $version: $binary built ($((SECONDS - start)) s)"
+    if [ "$binary" != etcd ]; then
+      install -m 0644 "$(moddir "etcd-$version" "$module")/README.md" "$tmp/$name/README-$binary.md"
+    fi
   done
   says "etcd $version" "etcd Version: $version" "$tmp/$name/etcd" --version
-  for binary in etcdctl etcdutl; do
-    install -m 0644 "$(moddir "etcd-$version" "go.etcd.io/etcd/$binary/v3")/README.md" "$tmp/$name/README-$binary.md"
-  done
   tar -C "$tmp" -czf "$tmp/$name.tar.gz" "$name"
   sha256_line "$tmp/$name.tar.gz" > "$tmp/SHA256SUMS"
   publish "etcd $version" "$out" "$start" "$tmp" "$name.tar.gz" SHA256SUMS
@@ -271,13 +281,14 @@ build_crictl() {  # build_crictl VERSION
   publish "crictl $version" "$out" "$start" "$tmp" "$name" "$name.sha256"
 }
 
-[ $# -gt 0 ] || { echo "usage: bash tests/testbed/gobuild.sh COMPONENT@VERSION ... (kubernetes etcd containerd runc cni-plugins coredns flannel crictl)" >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: bash tests/testbed/gobuild.sh COMPONENT@VERSION ... (kubernetes etcd etcd-server containerd runc cni-plugins coredns flannel crictl)" >&2; exit 2; }
 command -v "$GO" >/dev/null || { log "no go command: GO=\$(bash tests/testbed/go.sh) finds or installs one"; exit 1; }
 for release in "$@"; do
   version=${release#*@}
   case $release in
     kubernetes@*) build_kubernetes "$version" ;;
     etcd@*) build_etcd "$version" ;;
+    etcd-server@*) build_etcd "$version" etcd ;;
     containerd@*) build_containerd "$version" ;;
     runc@*) build_runc "$version" ;;
     cni-plugins@*) build_cni "$version" ;;

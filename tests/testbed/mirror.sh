@@ -63,9 +63,12 @@ DEFAULTS=("kubernetes@$K8S" "etcd@$(default etcd etcd_version)" "containerd@$(de
   "crictl@$CRICTL")
 # What the test command runs besides the defaults: the previous minor's newest patch the module
 # proxy serves, of Kubernetes (with its CoreDNS) and of etcd (the day2 hosts start on it,
-# tests/testbed/group_vars/testbed_etcd35.yml).
+# tests/testbed/group_vars/testbed_etcd35.yml); and the etcd server of a 3.5 release older than
+# 3.5.26, whose upgrade to 3.6 the etcd role refuses (tests/integration/test_preflight.py: the
+# proxy serves its server module, not its etcdctl and etcdutl).
 COREDNS_PREVIOUS=$(row coredns "$K8S_PREVIOUS")
-read -r -a OTHERS <<<"${FROMSCRATCH_MIRROR_OTHERS:-kubernetes@$K8S_PREVIOUS coredns@$COREDNS_PREVIOUS etcd@$(setting etcd_version testbed_etcd35)}"
+ETCD_BEFORE_3526=3.5.23
+read -r -a OTHERS <<<"${FROMSCRATCH_MIRROR_OTHERS:-kubernetes@$K8S_PREVIOUS coredns@$COREDNS_PREVIOUS etcd@$(setting etcd_version testbed_etcd35) etcd-server@$ETCD_BEFORE_3526}"
 
 releases=("${DEFAULTS[@]}")
 case ${1:-all} in
