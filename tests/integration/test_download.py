@@ -50,6 +50,16 @@ def test_http_mirror_with_pinned_sum(tmp_path, run_playbook, http_mirror, etcd_t
     assert os.path.exists(tmp_path / "bin" / "etcd")
 
 
+def test_http_mirror_without_pinned_sum_is_refused(tmp_path, run_playbook, http_mirror, etcd_tarball):
+    extra = base_vars(tmp_path, http_mirror + "/")
+    rc, out = run_playbook(PLAYBOOK, extra)
+    assert rc != 0
+    assert ("etcd 3.5.35 (amd64) would be fetched over plain HTTP from %s/etcd with no pinned sha256, checked only "
+            "against a checksum file from the same place." % http_mirror) in " ".join(out.split()), out
+    assert os.listdir(tmp_path / "bin") == []
+    assert not os.path.exists(tmp_path / "cache" / "etcd")
+
+
 def test_checksum_mismatch_names_file_and_digests_and_installs_nothing(tmp_path, run_playbook, etcd_tarball):
     wrong = "0" * 64
     extra = base_vars(tmp_path, "file://" + MIRROR)

@@ -56,7 +56,7 @@ def test_renewal_reissues_what_is_due_then_nothing_then_all_with_new_keys(tmp_pa
     with open(os.path.join(pki, "admin.crt"), "rb") as crt:
         assert base64.b64decode(embedded[0]).strip() == crt.read().strip()
 
-    # Now 1825 days left: nothing is due, nothing changes.
+    # Now 365 days left (the default validity): nothing is due, nothing changes.
     rc, out = run_playbook(PLAYBOOK, dict(common, pki_entry="renew"), inventory=INVENTORY)
     assert rc == 0, out
     assert "0 of %d certificates re-issued" % (len(made) - 3) in " ".join(out.split()), out
