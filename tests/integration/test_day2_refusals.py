@@ -45,6 +45,13 @@ def test_remove_node_refuses_unknown_host(tmp_path, run_playbook):
     assert "remove_nodes names hosts not in the inventory: w9." in out, out
 
 
+def test_remove_node_needs_its_confirmation(tmp_path, run_playbook):
+    out = refused(run_playbook, "remove-node.yml", {"remove_nodes": "w1"}, inventory(tmp_path))
+    assert ("The removal of w1 was not confirmed; nothing was changed. Type the names when asked, or run with "
+            "-e remove_confirm=true.") in out, out
+    assert "Read the members and their health" not in out and "Cordon and drain" not in out
+
+
 def test_remove_node_refuses_the_last_control_plane(tmp_path, run_playbook):
     out = refused(run_playbook, "remove-node.yml", {"remove_nodes": "cp1"}, inventory(tmp_path))
     assert "Removing cp1 would leave the cluster with no control-plane host; refused." in out, out

@@ -2,7 +2,7 @@
 net-conf.json (Documentation/configuration.md: Network, SubnetLen, EnableIPv4, Backend.Type and the
 vxlan backend's VNI/Port), the CNI conflist of seed 004 (cbr0, flannel delegate with hairpinMode and
 isDefaultGateway, portmap with portMappings) or, without the flannel CNI plugin, the bridge conflist
-it would delegate to, and the flanneld unit for both subnet managers. flanneld itself runs in the
+it would delegate to, the flanneld unit, and its RBAC (upstream's rights). flanneld itself runs in the
 molecule scenarios (multinode's verify)."""
 
 import ipaddress
@@ -102,25 +102,13 @@ def test_unit_for_the_kube_subnet_manager(tmp_path, run_playbook):
                      "--subnet-file=/run/flannel/subnet.env", "--ip-masq"]
 
 
-def test_unit_for_the_etcd_subnet_manager_uses_tls(tmp_path, run_playbook):
-    unit = render(tmp_path, run_playbook, flannel_subnet_manager="etcd")["flanneld.service"]
-    assert "NODE_NAME" not in unit
-    assert "After=network-online.target etcd.service" in unit
-    flags = exec_start_flags(unit)[1]
-    assert "--kube-subnet-mgr" not in flags
-    assert "--etcd-endpoints=https://10.0.0.11:2379" in flags
-    assert "--etcd-prefix=/coreos.com/network" in flags
-    for flag in ("--etcd-cafile=/etc/flannel/etcd-ca.crt", "--etcd-certfile=/etc/flannel/flannel-etcd-client.crt",
-                 "--etcd-keyfile=/etc/flannel/flannel-etcd-client.key"):
-        assert flag in flags
-
-
 @pytest.mark.parametrize("kind", ["ClusterRole", "ClusterRoleBinding"])
 def test_rbac_names_the_flannel_user(tmp_path, run_playbook, kind):
     docs = [d for d in yaml.safe_load_all(render(tmp_path, run_playbook)["flannel-rbac.yaml"]) if d]
     doc = next(d for d in docs if d["kind"] == kind)
     if kind == "ClusterRole":
         rules = {(r["resources"][0], v) for r in doc["rules"] for v in r["verbs"]}
-        assert {("nodes", "list"), ("nodes", "watch"), ("nodes/status", "patch")} <= rules
+        # upstream's kube-flannel.yml, less `get pods` (flanneld runs as a unit, not in a pod)
+        assert rules == {("nodes", "get"), ("nodes", "list"), ("nodes", "watch"), ("nodes/status", "patch")}
     else:
         assert doc["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "flannel"}]

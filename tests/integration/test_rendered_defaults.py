@@ -185,11 +185,11 @@ def test_defaults_render_only_what_exists_undeprecated(render):
     assert corefile_plugins(rendered["coredns.yaml"])[:3] == ["errors", "health", "ready"]
 
 
-def test_defaults_with_etcd_subnets_and_the_package_method_versions(render):
-    # flannel with etcd as its subnet store, containerd 1.7 (a distribution's package) and etcd 3.5.
-    rendered = render(flannel_subnet_manager="etcd", containerd_version="1.7.28", etcd_version="3.5.35")
+def test_defaults_with_the_package_method_versions(render):
+    # containerd 1.7 (a distribution's package) and etcd 3.5.
+    rendered = render(containerd_version="1.7.28", etcd_version="3.5.35")
     assert findings(rendered) == []
-    assert "--etcd-endpoints" in rendered["flanneld.service"]
+    assert "--kube-subnet-mgr" in rendered["flanneld.service"]
     assert 'plugins."io.containerd.grpc.v1.cri"' in rendered["containerd-config.toml"]
 
 
