@@ -179,7 +179,7 @@ def test_defaults_render_only_what_exists_undeprecated(render):
     rendered = render()
     assert findings(rendered) == []
     # What the check saw, so that an empty list above means something.
-    assert exec_start_flags(rendered["kube-apiserver.service"])["enable-admission-plugins"] == "NodeRestriction,EventRateLimit"
+    assert exec_start_flags(rendered["kube-apiserver.service"])["enable-admission-plugins"] == "NodeRestriction,EventRateLimit,DenyServiceExternalIPs"
     assert "failCgroupV1" in rendered["kubelet-config.yaml"] and "containerRuntimeEndpoint" in rendered["kubelet-config.yaml"]
     assert 'bin_dirs = ["/opt/cni/bin"]' in rendered["containerd-config.toml"]
     assert corefile_plugins(rendered["coredns.yaml"])[:3] == ["errors", "health", "ready"]

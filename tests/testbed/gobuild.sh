@@ -281,7 +281,25 @@ build_crictl() {  # build_crictl VERSION
   publish "crictl $version" "$out" "$start" "$tmp" "$name" "$name.sha256"
 }
 
-[ $# -gt 0 ] || { echo "usage: bash tests/testbed/gobuild.sh COMPONENT@VERSION ... (kubernetes etcd etcd-server containerd runc cni-plugins coredns flannel crictl)" >&2; exit 2; }
+build_kube_bench() {  # build_kube_bench VERSION (a test tool: the CIS verify runs it on a host)
+  local version=$1 out="$MIRROR/kube-bench/v$1" name="kube-bench_$1_linux_$ARCH.tar.gz" start=$SECONDS tmp dir
+  if [ -s "$out/$name" ] && [ -s "$out/$name.sha256" ]; then log "kube-bench $version: in the mirror"; return; fi
+  log "kube-bench $version: building from github.com/aquasecurity/kube-bench@v$version"
+  gomod "kube-bench-$version" "github.com/aquasecurity/kube-bench@v$version"
+  tmp=$(mktemp -d)
+  # makefile: static, the version in cmd.KubeBenchVersion; the release tarball holds the binary and
+  # the benchmarks' cfg/ folder (.goreleaser.yml).
+  gobuild "kube-bench-$version" "$tmp/kube-bench" CGO_ENABLED=0 -- \
+    -ldflags="-X github.com/aquasecurity/kube-bench/cmd.KubeBenchVersion=v$version" github.com/aquasecurity/kube-bench
+  says "kube-bench $version" "v$version" "$tmp/kube-bench" version
+  dir=$(moddir "kube-bench-$version" github.com/aquasecurity/kube-bench)
+  cp -r "$dir/cfg" "$tmp/cfg" && chmod -R u+w "$tmp/cfg"
+  tar -C "$tmp" --owner=0 --group=0 -czf "$tmp/$name" kube-bench cfg
+  sha256sum "$tmp/$name" | cut -d' ' -f1 > "$tmp/$name.sha256"
+  publish "kube-bench $version" "$out" "$start" "$tmp" "$name" "$name.sha256"
+}
+
+[ $# -gt 0 ] || { echo "usage: bash tests/testbed/gobuild.sh COMPONENT@VERSION ... (kubernetes etcd etcd-server containerd runc cni-plugins coredns flannel crictl kube-bench)" >&2; exit 2; }
 command -v "$GO" >/dev/null || { log "no go command: GO=\$(bash tests/testbed/go.sh) finds or installs one"; exit 1; }
 for release in "$@"; do
   version=${release#*@}
@@ -295,6 +313,7 @@ for release in "$@"; do
     coredns@*) build_coredns "$version" ;;
     flannel@*) build_flannel "$version" ;;
     crictl@*) build_crictl "$version" ;;
+    kube-bench@*) build_kube_bench "$version" ;;
     *) echo "gobuild: unknown release '$release'" >&2; exit 2 ;;
   esac
 done

@@ -60,7 +60,9 @@ CRICTL=$(setting containerd_crictl_version)
 DEFAULTS=("kubernetes@$K8S" "etcd@$(default etcd etcd_version)" "containerd@$(default containerd containerd_version)"
   "runc@$(default runc runc_version)" "cni-plugins@$(default cni cni_version)" "coredns@$COREDNS"
   "flannel@$(default flannel flannel_version)"
-  "crictl@$CRICTL")
+  "crictl@$CRICTL"
+  # kube-bench: the CIS verify runs it on a host (molecule/resources/vars/kube-bench.yml).
+  "kube-bench@$(sed -n 's/^kube_bench_version: "\([^"]*\)".*/\1/p' molecule/resources/vars/kube-bench.yml)")
 # What the test command runs besides the defaults: the previous minor's newest patch the module
 # proxy serves, of Kubernetes (with its CoreDNS) and of etcd (the day2 hosts start on it,
 # tests/testbed/group_vars/testbed_etcd35.yml); and the etcd server of a 3.5 release older than
