@@ -222,19 +222,35 @@ BAD_CLUSTER_VALUES = {
     "node mask shorter than the pod range's": (
         {"cluster_node_cidr_mask": 12},
         "cluster_node_cidr_mask '12' is out of bounds for cluster_pod_cidr 10.200.0.0/16: it must lie between the "
-        "range's own mask /16 and /25"),
+        "range's own mask /16 and /32"),
     "node mask more than 16 bits longer": (
         {"cluster_pod_cidr": "10.0.0.0/8", "cluster_node_cidr_mask": 25},
         "cluster_node_cidr_mask '25' is out of bounds for cluster_pod_cidr 10.0.0.0/8: it must lie between the "
         "range's own mask /8 and /24 (kube-controller-manager refuses node masks more than 16 bits longer"),
     "node mask without room for pods": (
         {"cluster_node_cidr_mask": 31},
-        "cluster_node_cidr_mask '31' is out of bounds for cluster_pod_cidr 10.200.0.0/16"),
+        "cluster_node_cidr_mask /31 gives each node 0 pod addresses, but node1 may run 110 pods"),
     "node mask too long for the kubelet's pods": (
         {"cluster_node_cidr_mask": 26},
-        "cluster_node_cidr_mask '26' is out of bounds for cluster_pod_cidr 10.200.0.0/16: it must lie between the "
-        "range's own mask /16 and /25 (kube-controller-manager refuses node masks more than 16 bits longer than "
-        "the range's; a node's slice needs addresses for its gateway and the kubelet's 110 pods)."),
+        "cluster_node_cidr_mask /26 gives each node 61 pod addresses, but node1 may run 110 pods (kubelet maxPods: "
+        "kubelet_max_pods): use a shorter cluster_node_cidr_mask or a lower kubelet_max_pods."),
+    "node mask too long for the pods set in kubelet_extra_config": (
+        {"cluster_node_cidr_mask": 25, "kubelet_extra_config": {"maxPods": 250}},
+        "cluster_node_cidr_mask /25 gives each node 125 pod addresses, but node1 may run 250 pods"),
+    "etcd's client port on the API's port": (
+        {"etcd_client_port": 6443},
+        "node1: cluster_apiserver_port and etcd_client_port are the same port 6443. Give each component of a host "
+        "its own port."),
+    "scheduler's port on the kubelet's": (
+        {"scheduler_secure_port": 10250},
+        "node1: kubelet_port and scheduler_secure_port are the same port 10250."),
+    "a port beyond the last": (
+        {"kube_proxy_metrics_port": 70000},
+        "node1: kube_proxy_metrics_port '70000' is not a TCP port (1-65535)."),
+    "etcd's peer port inside the node port range": (
+        {"etcd_peer_port": 30080},
+        "node1: etcd_peer_port 30080 is inside cluster_node_port_range 30000-32767, whose ports kube-proxy hands "
+        "to Services on every node."),
     "apiserver SANs that are neither DNS names nor addresses": (
         {"cluster_apiserver_extra_sans": ["DNS:api.example.org", "api.example.org", "IP:10.0.0.300", "DNS:-bad-.example",
                                           "IP:192.0.2.10", "DNS:*.apps.example.org"]},
@@ -272,6 +288,13 @@ def test_bad_cluster_value_is_named(tmp_path, run_playbook, case):
     assert message in flat(out), out
     assert out.count("[ERROR]: Task failed") == 1 and " failed=1 " in flat(out), out
     assert not os.path.exists(tmp_path / "credentials")
+
+
+def test_a_longer_node_mask_passes_with_fewer_pods_per_node(tmp_path, run_playbook):
+    inv = inventory(tmp_path, {"node1": {"node_ip": "10.0.0.1"}}, ["node1"], control_plane=["node1"])
+    rc, out = run_playbook(PREFLIGHT, {"cluster_node_cidr_mask": 26, "kubelet_max_pods": 61}, inventory=inv)
+    assert rc == 0, out
+    assert "Check that each node's slice of the pod range holds the pods its kubelet may run" in out, out
 
 
 def installed_etcd(tmp_path, version):
