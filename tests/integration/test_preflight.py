@@ -273,6 +273,9 @@ BAD_CLUSTER_VALUES = {
     "Kubernetes version with a leading v": (
         {"cluster_kubernetes_version": "v1.35.1"},
         "cluster_kubernetes_version 'v1.35.1' is not a Kubernetes release number like 1.35.1 (no leading v)."),
+    "administrators' group that cannot be revoked": (
+        {"cluster_admins_group": "system:masters"},
+        "cluster_admins_group 'system:masters' must be a group of its own"),
     "cluster domain with capitals and a trailing dot": (
         {"cluster_domain": "Cluster.Local."},
         "cluster_domain 'Cluster.Local.' is not a DNS domain"),
