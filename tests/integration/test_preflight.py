@@ -223,6 +223,10 @@ BAD_CLUSTER_VALUES = {
         {"cluster_node_cidr_mask": 12},
         "cluster_node_cidr_mask '12' is out of bounds for cluster_pod_cidr 10.200.0.0/16: it must lie between the "
         "range's own mask /16 and /32"),
+    "node mask longer than an address": (
+        {"cluster_pod_cidr": "10.200.0.0/24", "cluster_node_cidr_mask": 40},
+        "cluster_node_cidr_mask '40' is out of bounds for cluster_pod_cidr 10.200.0.0/24: it must lie between the "
+        "range's own mask /24 and /32"),
     "node mask more than 16 bits longer": (
         {"cluster_pod_cidr": "10.0.0.0/8", "cluster_node_cidr_mask": 25},
         "cluster_node_cidr_mask '25' is out of bounds for cluster_pod_cidr 10.0.0.0/8: it must lie between the "
