@@ -237,7 +237,8 @@ BAD_CLUSTER_VALUES = {
     "node mask too long for the kubelet's pods": (
         {"cluster_node_cidr_mask": 26},
         "cluster_node_cidr_mask /26 gives each node 61 pod addresses, but node1 may run 110 pods (kubelet maxPods: "
-        "kubelet_max_pods): use a shorter cluster_node_cidr_mask or a lower kubelet_max_pods."),
+        "kubelet_max_pods): use a shorter cluster_node_cidr_mask or a lower kubelet_max_pods (or maxPods in "
+        "kubelet_extra_config)."),
     "node mask too long for the pods set in kubelet_extra_config": (
         {"cluster_node_cidr_mask": 25, "kubelet_extra_config": {"maxPods": 250}},
         "cluster_node_cidr_mask /25 gives each node 125 pod addresses, but node1 may run 250 pods"),
