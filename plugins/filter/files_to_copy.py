@@ -60,11 +60,27 @@ def _private(name):
     return name.endswith((".key", ".kubeconfig"))
 
 
+# During a CA rotation (playbooks/rotate-ca.yml) the controller keeps, next to a CA's ca.crt (the
+# certificate that signs), ca-trust.crt: the bundle of the old and the new CA that every host and
+# kubeconfig trusts until the old one is dropped.
+TRUST_FILE = "ca-trust.crt"
+
+
+def ca_trust(path):
+    """Return the file a host must trust for the CA certificate ``path`` on the controller: the
+    rotation's bundle next to it when there is one, else ``path`` itself."""
+    if not isinstance(path, str) or not path:
+        raise AnsibleFilterError("ca_trust expects the path of a CA certificate, got %r" % (path,))
+    bundle = os.path.join(os.path.dirname(path), TRUST_FILE)
+    return bundle if os.path.exists(bundle) else path
+
+
 def files_to_copy(files, found, src_dir="", dest_dir=""):
     """Return the entries of ``files`` whose destination is missing or differs.
 
     ``files``: dicts with ``src`` (controller path, relative to ``src_dir``) and ``dest`` (host
-    path, relative to ``dest_dir``), and optionally ``mode`` (default 0600 for private keys and
+    path, relative to ``dest_dir``), and optionally ``trust`` (true for a CA certificate the host
+    trusts: the rotation's bundle next to it is copied instead while there is one, ``ca_trust``), ``mode`` (default 0600 for private keys and
     kubeconfigs, ``*.key`` and ``*.kubeconfig``, else 0644), ``owner`` and ``group`` (root).
     ``found``: the registered result of ``ansible.builtin.find`` with ``get_checksum: true`` over
     the destination folders. A destination differs when it is missing, or its sha1, mode, owner
@@ -82,6 +98,8 @@ def files_to_copy(files, found, src_dir="", dest_dir=""):
             raise AnsibleFilterError("files_to_copy: every file needs src and dest, got %r" % (entry,))
         wanted = dict(entry)
         wanted["src"] = os.path.join(src_dir, entry["src"]) if src_dir else entry["src"]
+        if wanted.pop("trust", False):
+            wanted["src"] = ca_trust(wanted["src"])
         wanted["dest"] = os.path.join(dest_dir, entry["dest"]) if dest_dir else entry["dest"]
         wanted.setdefault("mode", "0600" if _private(wanted["dest"]) else "0644")
         wanted.setdefault("owner", "root")
@@ -100,4 +118,4 @@ def files_to_copy(files, found, src_dir="", dest_dir=""):
 
 class FilterModule(object):
     def filters(self):
-        return {"files_to_copy": files_to_copy}
+        return {"files_to_copy": files_to_copy, "ca_trust": ca_trust}

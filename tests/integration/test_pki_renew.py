@@ -19,6 +19,8 @@ def state(pki):
     """{path: (serial, sha256 of its key)} of every certificate, CAs included."""
     out = {}
     for crt in sorted(glob.glob(os.path.join(pki, "**", "*.crt"), recursive=True)):
+        if os.path.basename(crt).startswith("ca-"):
+            continue  # a CA rotation's files (ca-next, ca-trust, ca-previous)
         with open(crt, "rb") as handle:
             serial = x509.load_pem_x509_certificate(handle.read()).serial_number
         key = crt[:-4] + ".key"
@@ -84,3 +86,67 @@ def test_renewal_reissues_what_is_due_then_nothing_then_all_with_new_keys(tmp_pa
         assert path not in left
     for path in ["ca.crt", "ca.key", "etcd/ca.crt", "admin.crt", "apiserver.key", "kubeconfigs/admin.kubeconfig", "sa.key"]:
         assert path in left, path
+
+
+def _certs(path):
+    with open(path, "rb") as handle:
+        return x509.load_pem_x509_certificates(handle.read())
+
+
+def _kubeconfig_ca(pki):
+    with open(os.path.join(pki, "kubeconfigs", "admin.kubeconfig"), encoding="utf-8") as handle:
+        data = [line.split(":", 1)[1].strip() for line in handle if "certificate-authority-data:" in line][0]
+    return x509.load_pem_x509_certificates(base64.b64decode(data))
+
+
+def test_ca_rotation_steps_on_the_controller(tmp_path, run_playbook):
+    """rotate_ca: add puts a new CA and the bundle of both beside each CA, switch makes the new one sign and
+    re-signs every certificate with its key kept, drop leaves the new CA alone; drop run again and the main entry point
+    afterwards change nothing."""
+    pki = str(tmp_path / "pki")
+    step = lambda name: run_playbook(PLAYBOOK, {"pki_dir": pki, "pki_entry": "rotate_ca", "pki_rotate_ca_step": name},
+                                     inventory=INVENTORY)
+    rc, out = run_playbook(PLAYBOOK, {"pki_dir": pki}, inventory=INVENTORY)
+    assert rc == 0, out
+    before = state(pki)
+    old = {ca: _certs(os.path.join(pki, ca))[0] for ca in cas(before)}
+
+    rc, out = step("add")
+    assert rc == 0, out
+    for ca, cert in old.items():
+        folder = os.path.dirname(os.path.join(pki, ca))
+        new = _certs(os.path.join(folder, "ca-next.crt"))[0]
+        assert new.subject == cert.subject and new.public_key() != cert.public_key()
+        assert _certs(os.path.join(folder, "ca-trust.crt")) == [cert, new]
+    assert _kubeconfig_ca(pki) == _certs(os.path.join(pki, "ca-trust.crt"))
+    assert state(pki) == before  # nothing signs with the new CAs yet
+    added = {ca: _certs(os.path.join(os.path.dirname(os.path.join(pki, ca)), "ca-next.crt"))[0] for ca in old}
+
+    rc, out = step("switch")
+    assert rc == 0, out
+    switched = state(pki)
+    for path, (serial, key) in before.items():
+        cert = _certs(os.path.join(pki, path))[0]
+        issuer = added.get(path) or added[os.path.join(os.path.dirname(path), "ca.crt").lstrip("/")]
+        if path in old:
+            assert cert == issuer, path
+        else:
+            assert switched[path][0] != serial and switched[path][1] == key, path  # signed again, key kept
+            cert.verify_directly_issued_by(issuer)
+    for ca in old:
+        folder = os.path.dirname(os.path.join(pki, ca))
+        assert _certs(os.path.join(folder, "ca-previous.crt")) == [old[ca]]
+        assert not os.path.exists(os.path.join(folder, "ca-next.crt"))
+
+    rc, out = step("drop")
+    assert rc == 0, out
+    for ca in old:
+        folder = os.path.dirname(os.path.join(pki, ca))
+        left = sorted(name for name in os.listdir(folder) if name.startswith("ca"))
+        assert left == ["ca-trust.dropped.pem", "ca.crt", "ca.csr", "ca.key"], left
+    assert _kubeconfig_ca(pki) == [added["ca.crt"]]
+    rc, out = step("drop")
+    assert rc == 0 and "changed=0" in out, out
+    # The main entry point (site.yml) finds everything in place.
+    rc, out = run_playbook(PLAYBOOK, {"pki_dir": pki}, inventory=INVENTORY)
+    assert rc == 0 and "changed=0" in out, out
