@@ -104,8 +104,11 @@ def test_ca_rotation_steps_on_the_controller(tmp_path, run_playbook):
     re-signs every certificate with its key kept, drop leaves the new CA alone; drop run again and the main entry point
     afterwards change nothing."""
     pki = str(tmp_path / "pki")
-    step = lambda name: run_playbook(PLAYBOOK, {"pki_dir": pki, "pki_entry": "rotate_ca", "pki_rotate_ca_step": name},
-                                     inventory=INVENTORY)
+
+    def step(name):
+        return run_playbook(PLAYBOOK, {"pki_dir": pki, "pki_entry": "rotate_ca", "pki_rotate_ca_step": name},
+                            inventory=INVENTORY)
+
     rc, out = run_playbook(PLAYBOOK, {"pki_dir": pki}, inventory=INVENTORY)
     assert rc == 0, out
     before = state(pki)
