@@ -53,7 +53,7 @@ up() {
   kubectl=$FROMSCRATCH_MIRROR/kubernetes/v$version/bin/linux/amd64/kubectl
   echo "  export KUBECONFIG=$LAB-credentials/pki/kubeconfigs/admin.kubeconfig"
   echo "  $kubectl get nodes -o wide          # from this machine"
-  echo "  ssh -F $SSH_DIR/config 10.89.40.11   # a shell on node 1: kubectl and etcdctl are set up for root"
+  echo "  ssh -F $SSH_DIR/config 10.89.40.11   # a shell on node 1 (etcdctl set up for root; no admin kubeconfig there unless cluster_admin_kubeconfig_on_hosts)"
   echo "  ansible-playbook -i $LAB/hosts.yml playbooks/smoke.yml   # the seeds' checks"
   echo "  bash lab/lab.sh down                # remove it"
 }

@@ -19,6 +19,10 @@ LAB=.cache/lab
 OUT=tests/output/bench
 SSH_CONFIG=${FROMSCRATCH_SSH_DIR:-/var/cache/fromscratch-kubernetes/ssh}/config
 read -r -a NODES <<<"${BENCH_NODES:-1 3 9}"
+# kubectl here, with the lab's admin kubeconfig (the hosts hold none): the mirror's build of the default release.
+K8S_VERSION=$(sed -n 's/^cluster_kubernetes_version: "\(.*\)"$/\1/p' roles/cluster/defaults/main.yml)
+KUBECTL=("${FROMSCRATCH_MIRROR:-/var/cache/fromscratch-kubernetes/mirror}/kubernetes/v$K8S_VERSION/bin/linux/amd64/kubectl"
+         --kubeconfig "$LAB-credentials/pki/kubeconfigs/admin.kubeconfig")
 MITOGEN_STRATEGIES=$(python -c 'import ansible_mitogen, os; print(os.path.join(os.path.dirname(ansible_mitogen.__file__), "plugins", "strategy"))')
 mkdir -p "$OUT"
 declare -A WALL CPU
@@ -58,10 +62,9 @@ for n in "${NODES[@]}"; do
   unchanged "$OUT/mitogen-$n.log"
   if [ "$n" = 1 ]; then
     start=$SECONDS
-    ssh -F "$SSH_CONFIG" 10.89.40.11 'systemctl restart etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy
-      export KUBECONFIG=/etc/kubernetes/admin.kubeconfig
-      until kubectl get --raw /readyz >/dev/null 2>&1; do sleep 0.5; done
-      kubectl wait --for=condition=Ready node/fsk-lab-1 --timeout=120s >/dev/null'
+    ssh -F "$SSH_CONFIG" 10.89.40.11 'systemctl restart etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy'
+    until "${KUBECTL[@]}" get --raw /readyz >/dev/null 2>&1; do sleep 0.5; done
+    "${KUBECTL[@]}" wait --for=condition=Ready node/fsk-lab-1 --timeout=120s >/dev/null
     WALL[floor]=$((SECONDS - start))
   fi
 done

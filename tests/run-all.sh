@@ -41,12 +41,14 @@ build_tarball() {
   rm -f fromscratch-kubernetes-*.tar.gz
   ansible-galaxy collection build --force
   local listing; listing=$(tar tzf fromscratch-kubernetes-0.1.0.tar.gz)
-  if grep -E '^(tests/testbed|lab|\.cache|\.venv|\.ansible|tests/output)(/|$)' <<<"$listing" | head -20 | grep .; then
-    echo "the collection tarball contains test beds, caches or venvs (listed above)"; return 1
+  if grep -E '^(tests|molecule|inventories|lab|\.cache|\.venv|\.ansible)(/|$)' <<<"$listing" | head -20 | grep .; then
+    echo "the collection tarball contains tests, test beds, example inventories, caches or venvs (listed above)"; return 1
   fi
   grep -qx 'plugins/modules/etcd_health.py' <<<"$listing"
   grep -qx 'roles/etcd/tasks/main.yml' <<<"$listing"
-  echo "tarball: $(wc -l <<<"$listing") entries, no test bed, cache or venv"
+  grep -qx 'playbooks/site.yml' <<<"$listing"
+  grep -qx 'docs/performance.md' <<<"$listing"
+  echo "tarball: $(wc -l <<<"$listing") entries, no tests, test bed, example inventory, cache or venv"
 }
 
 # The steps of `molecule test` (the scenarios' test_sequence), run one by one so each gets a wall

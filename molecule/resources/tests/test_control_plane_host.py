@@ -34,7 +34,7 @@ def test_apiserver_unit_is_ordered_after_etcd(host):
     "/etc/kubernetes/pki/apiserver-etcd-client.key", "/etc/kubernetes/pki/front-proxy-client.key",
     "/etc/kubernetes/pki/sa.key", "/etc/kubernetes/pki/ca.key",
     "/etc/kubernetes/pki/controller-manager-server.key", "/etc/kubernetes/pki/scheduler-server.key",
-    "/etc/kubernetes/encryption-config.yaml", "/etc/kubernetes/admin.kubeconfig",
+    "/etc/kubernetes/encryption-config.yaml",
     "/etc/kubernetes/kube-controller-manager.kubeconfig", "/etc/kubernetes/kube-scheduler.kubeconfig",
 ])
 def test_secrets_are_0600_root(host, path):
@@ -42,6 +42,11 @@ def test_secrets_are_0600_root(host, path):
     assert secret.exists
     assert secret.mode == 0o600
     assert secret.user == "root"
+
+
+@pytest.mark.parametrize("path", ["/etc/kubernetes/admin.kubeconfig", "/etc/profile.d/kubectl.sh"])
+def test_no_admin_kubeconfig_on_the_host_by_default(host, path):
+    assert not host.file(path).exists
 
 
 def test_audit_log_is_written(host):

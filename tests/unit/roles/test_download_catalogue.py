@@ -6,7 +6,9 @@ import os
 
 import yaml
 
-ROLE = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "download")
+from conftest import ROOT
+
+ROLE = os.path.join(ROOT, "roles", "download")
 
 
 def load(*parts):

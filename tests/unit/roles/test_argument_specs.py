@@ -7,7 +7,9 @@ import os
 import pytest
 import yaml
 
-ROLES = os.path.join(os.path.dirname(__file__), "..", "..", "roles")
+from conftest import ROOT
+
+ROLES = os.path.join(ROOT, "roles")
 
 
 def load(path):
