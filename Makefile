@@ -1,6 +1,6 @@
 # fromscratch.kubernetes: every entry point a newcomer needs.
 #   make test     the whole test suite (what .ci/run runs)
-#   make lab      a local etcd cluster on systemd containers (grows with the control-plane issues)
+#   make lab      a local cluster on systemd containers (bash lab/lab.sh up)
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 VENV ?= .venv

@@ -5,8 +5,8 @@
 #   bash lab/lab.sh up ha        the same with 4 containers: 3 control-plane hosts (etcd members and
 #                                nodes, each node behind its local API balancer) and 1 worker
 #   bash lab/lab.sh down         remove the containers, their network and the lab inventory
-# Node 1 is the etcd member, the control plane and a node; nodes 2.. are workers (seed 003's shape
-# for NODES=3). The hosts are started by lab/lab.yml (the same tasks as molecule's create) and
+# Node 1 is the etcd member, the control plane and a node; nodes 2.. are workers (Kubernetes the
+# Hard Way's three-node shape for NODES=3). The hosts are started by lab/lab.yml (the same tasks as molecule's create) and
 # reached over SSH; the settings are the test bed's (tests/testbed/group_vars/all.yml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,8 +53,8 @@ up() {
   kubectl=$FROMSCRATCH_MIRROR/kubernetes/v$version/bin/linux/amd64/kubectl
   echo "  export KUBECONFIG=$LAB-credentials/pki/kubeconfigs/admin.kubeconfig"
   echo "  $kubectl get nodes -o wide          # from this machine"
-  echo "  ssh -F $SSH_DIR/config 10.89.40.11   # a shell on node 1 (etcdctl set up for root; no admin kubeconfig there unless cluster_admin_kubeconfig_on_hosts)"
-  echo "  ansible-playbook -i $LAB/hosts.yml playbooks/smoke.yml   # the seeds' checks"
+  echo "  ssh -F $SSH_DIR/config 10.89.40.11   # a shell on node 1 (etcdctl set up for root; kubectl here)"
+  echo "  ansible-playbook -i $LAB/hosts.yml playbooks/smoke.yml   # the smoke checks"
   echo "  bash lab/lab.sh down                # remove it"
 }
 

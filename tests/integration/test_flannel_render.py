@@ -1,6 +1,6 @@
 """The flannel role's files, rendered with its defaults, checked against the flannel documentation:
 net-conf.json (Documentation/configuration.md: Network, SubnetLen, EnableIPv4, Backend.Type and the
-vxlan backend's VNI/Port), the CNI conflist of seed 004 (cbr0, flannel delegate with hairpinMode and
+vxlan backend's VNI/Port), Kubernetes the Hard Way's CNI conflist (cbr0, flannel delegate with hairpinMode and
 isDefaultGateway, portmap with portMappings) or, without the flannel CNI plugin, the bridge conflist
 it would delegate to, the flanneld unit, and its RBAC (upstream's rights). flanneld itself runs in the
 molecule scenarios (multinode's verify)."""
@@ -76,7 +76,7 @@ def test_conflist_is_seed_004s(tmp_path, run_playbook):
 def test_conflist_without_the_flannel_plugin_is_what_it_would_delegate(tmp_path, run_playbook):
     # What the flannel CNI plugin hands the bridge plugin (flannel-io/cni-plugin flannel_linux.go):
     # the leased subnet for host-local, the route to the whole network, the lease's MTU, no
-    # masquerade where flanneld masquerades, hairpin and the default gateway from seed 004's delegate.
+    # masquerade where flanneld masquerades, hairpin and the default gateway from Kubernetes the Hard Way's delegate.
     lease = {"FLANNEL_NETWORK": "10.200.0.0/16", "FLANNEL_SUBNET": "10.200.3.1/24", "FLANNEL_MTU": "1450",
              "FLANNEL_IPMASQ": "true"}
     conflist = json.loads(render(tmp_path, run_playbook, flannel_cni_plugin_install=False,
