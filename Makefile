@@ -10,7 +10,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export FROMSCRATCH_MIRROR ?= /var/cache/fromscratch-kubernetes/mirror
 SCENARIOS ?= etcd etcd-single control-plane runtime default multinode ha day2
 
-.PHONY: test venv testbed mirror lint sanity units integration molecule lab lab-destroy build bench
+.PHONY: test venv testbed mirror lint sanity units changelog integration molecule lab lab-destroy build bench
 
 test: ## everything, in order, each stage timed (what .ci/run runs)
 	bash tests/run-all.sh
@@ -32,6 +32,9 @@ sanity: venv ## ansible-test sanity on a copy laid out as ansible_collections/fr
 
 units: venv ## pytest unit tests (no network)
 	pytest -q tests/unit
+
+changelog: venv ## check the changelog fragments (changelogs/fragments/; ansible-test sanity's changelog test)
+	bash tests/sanity.sh --test changelog
 
 integration: venv mirror ## download role against file:// and http:// mirrors on the controller
 	pytest -q tests/integration
