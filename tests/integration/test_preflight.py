@@ -243,12 +243,12 @@ BAD_CLUSTER_VALUES = {
         {"cluster_node_cidr_mask": 25, "kubelet_extra_config": {"maxPods": 250}},
         "cluster_node_cidr_mask /25 gives each node 125 pod addresses, but node1 may run 250 pods"),
     "etcd's client port on the API's port": (
-        {"etcd_client_port": 6443},
-        "node1: cluster_apiserver_port and etcd_client_port are the same port 6443. Give each component of a host "
+        {"cluster_etcd_client_port": 6443},
+        "node1: cluster_apiserver_port and cluster_etcd_client_port are the same port 6443. Give each component of a host "
         "its own port."),
     "scheduler's port on the kubelet's": (
-        {"scheduler_secure_port": 10250},
-        "node1: kubelet_port and scheduler_secure_port are the same port 10250."),
+        {"cluster_scheduler_port": 10250},
+        "node1: cluster_scheduler_port and kubelet_port are the same port 10250."),
     "a port beyond the last": (
         {"kube_proxy_metrics_port": 70000},
         "node1: kube_proxy_metrics_port '70000' is not a TCP port (1-65535)."),
@@ -306,7 +306,7 @@ def test_a_longer_node_mask_passes_with_fewer_pods_per_node(tmp_path, run_playbo
 
 
 def installed_etcd(tmp_path, version):
-    """A folder holding the real etcd binary of `version` from the test-bed mirror, as etcd_bin_dir."""
+    """A folder holding the real etcd binary of `version` from the test-bed mirror, as cluster_bin_dir."""
     tarball = os.path.join(MIRROR, "etcd", "v" + version, "etcd-v%s-linux-amd64.tar.gz" % version)
     if not os.path.exists(tarball):
         pytest.fail("%s is missing: run `make mirror` first" % tarball)
@@ -330,7 +330,7 @@ def installed_etcd(tmp_path, version):
     ("3.6.6", "3.6.7", None),
 ])
 def test_etcd_upgrade_steps(tmp_path, run_playbook, installed, target, message):
-    inv = inventory(tmp_path, {"etcd1": {"node_ip": "10.0.0.1", "etcd_bin_dir": installed_etcd(tmp_path, installed)}},
+    inv = inventory(tmp_path, {"etcd1": {"node_ip": "10.0.0.1", "cluster_bin_dir": installed_etcd(tmp_path, installed)}},
                     ["etcd1"])
     rc, out = run_playbook(PREFLIGHT, {"etcd_version": target}, inventory=inv)
     if message is None:
