@@ -55,8 +55,8 @@ build_tarball() {
 # time; on failure the scenario is still destroyed. Output: $LOGS/molecule-SCENARIO.log.
 # The first converge and the collection's playbooks that the verifies run (TESTBED_PLAYBOOK_STRATEGY,
 # molecule/resources/tasks/day2-run.yml) run under the mitogen strategy: one Python per host for
-# the whole run instead of one per task, which here took 40 % less CPU for the same site.yml re-run
-# (the lanes keep both cores busy, so CPU is what the suite's length is made of). The idempotence
+# the whole run instead of one per task, less CPU for the same run (docs/performance.md; the lanes
+# keep both cores busy, so CPU is what the suite's length is made of). The idempotence
 # re-run and the verify playbooks themselves use plain SSH, as users do. Once a scenario's
 # idempotence step has passed, $LOGS/.verifying-SCENARIO marks that it is in its verify.
 # MITOGEN_STRATEGIES: set once the venv is there (below).
