@@ -79,8 +79,7 @@ def files_to_copy(files, found, src_dir="", dest_dir=""):
     """Return the entries of ``files`` whose destination is missing or differs.
 
     ``files``: dicts with ``src`` (controller path, relative to ``src_dir``) and ``dest`` (host
-    path, relative to ``dest_dir``), and optionally ``trust`` (true for a CA certificate the host
-    trusts: the rotation's bundle next to it is copied instead while there is one, ``ca_trust``), ``mode`` (default 0600 for private keys and
+    path, relative to ``dest_dir``), and optionally ``mode`` (default 0600 for private keys and
     kubeconfigs, ``*.key`` and ``*.kubeconfig``, else 0644), ``owner`` and ``group`` (root).
     ``found``: the registered result of ``ansible.builtin.find`` with ``get_checksum: true`` over
     the destination folders. A destination differs when it is missing, or its sha1, mode, owner
@@ -98,8 +97,6 @@ def files_to_copy(files, found, src_dir="", dest_dir=""):
             raise AnsibleFilterError("files_to_copy: every file needs src and dest, got %r" % (entry,))
         wanted = dict(entry)
         wanted["src"] = os.path.join(src_dir, entry["src"]) if src_dir else entry["src"]
-        if wanted.pop("trust", False):
-            wanted["src"] = ca_trust(wanted["src"])
         wanted["dest"] = os.path.join(dest_dir, entry["dest"]) if dest_dir else entry["dest"]
         wanted.setdefault("mode", "0600" if _private(wanted["dest"]) else "0644")
         wanted.setdefault("owner", "root")
@@ -116,6 +113,44 @@ def files_to_copy(files, found, src_dir="", dest_dir=""):
     return todo
 
 
+def certificate_files(files, src_dir="", dest_dir=""):
+    """Return ``files`` as the ``files`` option of the host_files module: every role installs its
+    certificates, keys and kubeconfigs this way (one module run, which compares on the host).
+
+    ``files``: dicts with ``src`` (controller path, relative to ``src_dir``) and ``dest`` (host
+    path, relative to ``dest_dir``), and optionally ``trust`` (true for a CA certificate the host
+    trusts: the rotation's bundle next to it is installed instead while there is one, ``ca_trust``),
+    ``mode`` (default 0600 for ``*.key`` and ``*.kubeconfig``, else 0644), ``owner`` and ``group``
+    (root). Each entry comes back as ``path``, ``content`` (the controller file's
+    text), ``mode``, ``owner`` and ``group``.
+    """
+    if not isinstance(files, list):
+        raise AnsibleFilterError("certificate_files expects a list of files, got %s" % type(files).__name__)
+    wanted = []
+    for entry in files:
+        if not isinstance(entry, dict) or "src" not in entry or "dest" not in entry:
+            raise AnsibleFilterError("certificate_files: every file needs src and dest, got %r" % (entry,))
+        src = os.path.join(src_dir, entry["src"]) if src_dir else entry["src"]
+        if entry.get("trust", False):
+            src = ca_trust(src)
+        dest = os.path.join(dest_dir, entry["dest"]) if dest_dir else entry["dest"]
+        try:
+            with open(src, encoding="utf-8") as handle:
+                content = handle.read()
+        except (OSError, UnicodeDecodeError) as err:
+            raise AnsibleFilterError("certificate_files cannot read %s on the controller: %s" % (src, getattr(err, "strerror", None) or err))
+        wanted.append(
+            {
+                "path": dest,
+                "content": content,
+                "mode": str(entry.get("mode", "0600" if _private(dest) else "0644")),
+                "owner": entry.get("owner", "root"),
+                "group": entry.get("group", "root"),
+            }
+        )
+    return wanted
+
+
 class FilterModule(object):
     def filters(self):
-        return {"files_to_copy": files_to_copy, "ca_trust": ca_trust}
+        return {"files_to_copy": files_to_copy, "ca_trust": ca_trust, "certificate_files": certificate_files}

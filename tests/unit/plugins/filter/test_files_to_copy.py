@@ -5,7 +5,7 @@ import hashlib
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.fromscratch.kubernetes.plugins.filter.files_to_copy import FilterModule, ca_trust, files_to_copy
+from ansible_collections.fromscratch.kubernetes.plugins.filter.files_to_copy import FilterModule, files_to_copy
 
 
 def _found(entries):
@@ -106,21 +106,3 @@ def test_big_files_keep_their_sha1_beside_them_until_they_change(tmp_path, monke
 def test_small_files_leave_no_cache(pki):
     files_to_copy([{"src": "ca.crt", "dest": "/x/ca.crt"}], _found([]), str(pki))
     assert not (pki / "ca.crt.sha1").exists()
-
-
-def test_a_trusted_ca_is_the_rotation_bundle_while_there_is_one(tmp_path):
-    (tmp_path / "ca.crt").write_text("new\n")
-    found = {"files": []}
-    wanted = [{"src": "ca.crt", "dest": "ca.crt", "trust": True}, {"src": "ca.crt", "dest": "signer.crt"}]
-    plain = files_to_copy(wanted, found, str(tmp_path), "/etc/x")
-    assert [entry["src"] for entry in plain] == [str(tmp_path / "ca.crt")] * 2
-    assert all("trust" not in entry for entry in plain)
-    (tmp_path / "ca-trust.crt").write_text("old\nnew\n")
-    rotating = files_to_copy(wanted, found, str(tmp_path), "/etc/x")
-    # The trusted copy is the bundle; the signer stays the one CA certificate.
-    assert [entry["src"] for entry in rotating] == [str(tmp_path / "ca-trust.crt"), str(tmp_path / "ca.crt")]
-    assert ca_trust(str(tmp_path / "ca.crt")) == str(tmp_path / "ca-trust.crt")
-    assert ca_trust(str(tmp_path / "etcd" / "ca.crt")) == str(tmp_path / "etcd" / "ca.crt")
-    with pytest.raises(AnsibleFilterError, match="path of a CA certificate"):
-        ca_trust(None)
-    assert FilterModule().filters()["ca_trust"] is ca_trust
