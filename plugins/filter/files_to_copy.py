@@ -57,7 +57,7 @@ def _sha1(path):
 
 
 def _private(name):
-    return name.endswith((".key", ".kubeconfig"))
+    return name.endswith((".key", ".kubeconfig")) or os.path.basename(name) == "kubeconfig"
 
 
 # During a CA rotation (playbooks/rotate-ca.yml) the controller keeps, next to a CA's ca.crt (the
@@ -120,7 +120,7 @@ def certificate_files(files, src_dir="", dest_dir=""):
     ``files``: dicts with ``src`` (controller path, relative to ``src_dir``) and ``dest`` (host
     path, relative to ``dest_dir``), and optionally ``trust`` (true for a CA certificate the host
     trusts: the rotation's bundle next to it is installed instead while there is one, ``ca_trust``),
-    ``mode`` (default 0600 for ``*.key`` and ``*.kubeconfig``, else 0644), ``owner`` and ``group``
+    ``mode`` (default 0600 for ``*.key``, ``*.kubeconfig`` and ``kubeconfig``, else 0644), ``owner`` and ``group``
     (root). Each entry comes back as ``path``, ``content`` (the controller file's
     text), ``mode``, ``owner`` and ``group``.
     """
@@ -130,7 +130,7 @@ def certificate_files(files, src_dir="", dest_dir=""):
     for entry in files:
         if not isinstance(entry, dict) or "src" not in entry or "dest" not in entry:
             raise AnsibleFilterError("certificate_files: every file needs src and dest, got %r" % (entry,))
-        src = os.path.join(src_dir, entry["src"]) if src_dir else entry["src"]
+        src = os.path.expanduser(os.path.join(src_dir, entry["src"]) if src_dir else entry["src"])
         if entry.get("trust", False):
             src = ca_trust(src)
         dest = os.path.join(dest_dir, entry["dest"]) if dest_dir else entry["dest"]

@@ -63,3 +63,10 @@ def test_registered_under_their_names():
     filters = FilterModule().filters()
     assert filters["certificate_files"] is certificate_files
     assert filters["ca_trust"] is ca_trust
+
+
+def test_a_file_named_kubeconfig_is_private_and_a_home_folder_is_expanded(pki, monkeypatch):
+    monkeypatch.setenv("HOME", str(pki))
+    entry = certificate_files([{"src": "~/kubeconfigs/admin.kubeconfig", "dest": "kubeconfig"}], "", "/var/lib/kube-proxy")[0]
+    assert entry["path"] == "/var/lib/kube-proxy/kubeconfig" and entry["mode"] == "0600"
+    assert entry["content"] == "KUBECONFIG\n"
